@@ -1,0 +1,35 @@
+"""Agenda clock maths: each item starts when the one before it ends."""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+
+def clock_times(
+    start: datetime, durations_min: Sequence[int]
+) -> list[tuple[datetime, datetime]]:
+    """(start, end) of each agenda item, one after another from the meeting start."""
+    spans = []
+    cursor = start
+    for minutes in durations_min:
+        end = cursor + timedelta(minutes=minutes)
+        spans.append((cursor, end))
+        cursor = end
+    return spans
+
+
+def overrun(
+    meeting_start: datetime, meeting_end: datetime, durations_min: Sequence[int]
+) -> timedelta | None:
+    """How far the agenda runs past the meeting end, or None when it fits."""
+    total = timedelta(minutes=sum(durations_min))
+    excess = meeting_start + total - meeting_end
+    return excess if excess > timedelta(0) else None
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

@@ -1,0 +1,350 @@
+"""Drafts (input) and read models (output) of the calendar.
+
+Services take drafts and return read models; no read model is ever a live database row.
+All-day spans use dates with an *exclusive* end, as iCalendar does: a meeting on 14 and 15 May
+has ``start=date(2024, 5, 14)`` and ``end=date(2024, 5, 16)``.
+"""
+
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
+from liaison_calendar.domain.enums import (
+    ActionStatus,
+    ExercisePart,
+    LeadSide,
+    Mode,
+    PhaseType,
+    Privacy,
+    ReleaseLevel,
+    Side,
+    Status,
+)
+
+Moment = datetime | date
+"""A timed instant (aware datetime) or an all-day date."""
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+class ParticipantDraft(_Draft):
+    name: str
+    organisation: str = ""
+    side: Side = Side.OTHER
+    role: str = ""
+    email: str = ""
+
+
+class AgendaItemDraft(_Draft):
+    title: str
+    lead: str = ""
+    duration_min: int = Field(default=30, ge=0, le=24 * 60)
+    notes: str = ""
+
+
+class ActionItemDraft(_Draft):
+    text: str
+    owner: str = ""
+    due: date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+
+
+class MeetingDraft(_Draft):
+    """Everything needed to create a meeting. A naive start/end is wall time in ``tz``."""
+
+    title: str
+    kind: str = "other"
+    start: Moment
+    end: Moment
+    tz: str = DEFAULT_TIMEZONE
+    strands: list[str] = Field(default_factory=list)
+    partners: list[str] = Field(default_factory=list)
+    series: str | None = None
+    iteration: int | None = None
+    location: str = ""
+    mode: Mode = Mode.IN_PERSON
+    lead_side: LeadSide = LeadSide.CO_CHAIRED
+    status: Status = Status.CONFIRMED
+    marking: str = ""
+    release_level: ReleaseLevel = ReleaseLevel.STAFF
+    description: str = ""
+    outcomes: str = ""
+    rrule: str | None = None
+    exdates: list[Moment] = Field(default_factory=list)
+    proposals: list[int] = Field(default_factory=list)
+    floating: bool = False
+    uid: str | None = None
+    participants: list[ParticipantDraft] = Field(default_factory=list)
+    agenda: list[AgendaItemDraft] = Field(default_factory=list)
+    actions: list[ActionItemDraft] = Field(default_factory=list)
+
+
+class MeetingPatch(_Draft):
+    """A partial edit: only the fields that were set are applied."""
+
+    title: str | None = None
+    kind: str | None = None
+    start: Moment | None = None
+    end: Moment | None = None
+    tz: str | None = None
+    strands: list[str] | None = None
+    partners: list[str] | None = None
+    location: str | None = None
+    mode: Mode | None = None
+    lead_side: LeadSide | None = None
+    status: Status | None = None
+    marking: str | None = None
+    release_level: ReleaseLevel | None = None
+    description: str | None = None
+    outcomes: str | None = None
+    rrule: str | None = None
+    exdates: list[Moment] | None = None
+    proposals: list[int] | None = None
+
+
+class Participant(_Read):
+    id: int
+    name: str
+    organisation: str
+    side: Side
+    role: str
+    email: str
+
+
+class AgendaItem(_Read):
+    id: int
+    position: int
+    title: str
+    lead: str
+    duration_min: int
+    notes: str
+    starts: datetime | None = None
+    ends: datetime | None = None
+
+
+class ActionItem(_Read):
+    id: int
+    meeting_id: int
+    text: str
+    owner: str
+    due: date | None
+    status: ActionStatus
+    carried_from_id: int | None = None
+
+
+class Meeting(_Read):
+    id: int
+    uid: str
+    sequence: int
+    title: str
+    kind: str
+    start: Moment
+    end: Moment
+    tz: str
+    all_day: bool
+    floating: bool
+    strands: tuple[str, ...]
+    partners: tuple[str, ...]
+    series: str | None
+    series_id: int | None
+    iteration: int | None
+    location: str
+    mode: Mode
+    lead_side: LeadSide
+    status: Status
+    marking: str
+    release_level: ReleaseLevel
+    description: str
+    outcomes: str
+    rrule: str | None
+    exdates: tuple[Moment, ...]
+    master_id: int | None
+    recurrence_id: Moment | None
+    proposals: tuple[int, ...]
+    exercise_phase_id: int | None
+    created: datetime
+    modified: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start  # type: ignore[operator]
+
+
+class MeetingDetail(Meeting):
+    participants: tuple[Participant, ...] = ()
+    agenda: tuple[AgendaItem, ...] = ()
+    actions: tuple[ActionItem, ...] = ()
+    overrun: timedelta | None = None
+
+    @property
+    def carried_actions(self) -> tuple[ActionItem, ...]:
+        """Action items brought over from the previous iteration of the series."""
+        return tuple(a for a in self.actions if a.carried_from_id is not None)
+
+
+class Occurrence(_Read):
+    """One appearance of a meeting on the calendar (a recurring meeting has many)."""
+
+    meeting: Meeting
+    start: Moment
+    end: Moment
+    recurrence_id: Moment | None = None
+
+    @property
+    def all_day(self) -> bool:
+        return self.meeting.all_day
+
+
+class MeetingFilter(_Draft):
+    """What a view, a list or a feed shows; an empty list means 'any'."""
+
+    kinds: list[str] = Field(default_factory=list)
+    strands: list[str] = Field(default_factory=list)
+    partners: list[str] = Field(default_factory=list)
+    statuses: list[Status] = Field(default_factory=list)
+    series: list[str] = Field(default_factory=list)
+    search: str | None = None
+
+
+# --- series ----------------------------------------------------------------------------------
+
+
+class SeriesDraft(_Draft):
+    name: str
+    kind: str = "other"
+    strands: list[str] = Field(default_factory=list)
+    partners: list[str] = Field(default_factory=list)
+    description: str = ""
+    location: str = ""
+    mode: Mode = Mode.IN_PERSON
+    lead_side: LeadSide = LeadSide.CO_CHAIRED
+    tz: str = DEFAULT_TIMEZONE
+
+
+class Series(_Read):
+    id: int
+    name: str
+    kind: str
+    strands: tuple[str, ...]
+    partners: tuple[str, ...]
+    description: str
+    location: str
+    mode: Mode
+    lead_side: LeadSide
+    tz: str
+    last_iteration: int | None
+
+
+# --- exercises -------------------------------------------------------------------------------
+
+
+class PhaseDraft(_Draft):
+    name: str
+    phase_type: PhaseType = PhaseType.OTHER
+    part: ExercisePart = ExercisePart.JOINT
+    start: date
+    end: date  # exclusive
+    location: str = ""
+    meeting: MeetingDraft | None = None
+
+
+class ExerciseDraft(_Draft):
+    name: str
+    programme: str = ""
+    period_start: date
+    period_end: date  # exclusive
+    description: str = ""
+    strands: list[str] = Field(default_factory=lambda: ["exercises"])
+    marking: str = ""
+    release_level: ReleaseLevel = ReleaseLevel.STAFF
+    uid: str | None = None
+    phases: list[PhaseDraft] = Field(default_factory=list)
+
+
+class Phase(_Read):
+    id: int
+    uid: str
+    exercise_id: int
+    name: str
+    phase_type: PhaseType
+    part: ExercisePart
+    start: date
+    end: date
+    location: str
+    meeting_id: int | None
+
+
+class Exercise(_Read):
+    id: int
+    uid: str
+    name: str
+    programme: str
+    period_start: date
+    period_end: date
+    description: str
+    strands: tuple[str, ...]
+    marking: str
+    release_level: ReleaseLevel
+    phases: tuple[Phase, ...]
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+class Strand(_Read):
+    id: int
+    key: str
+    name: str
+    colour: str
+
+
+class Kind(_Read):
+    id: int
+    key: str
+    name: str
+    colour: str
+
+
+class Partner(_Read):
+    id: int
+    name: str
+
+
+class Organisation(_Read):
+    id: int
+    name: str
+    side: Side
+
+
+class CommonProposal(_Read):
+    id: int
+    number: int
+    strand: str | None
+    title: str
+
+
+class FeedDraft(_Draft):
+    name: str
+    title: str = ""
+    filter: MeetingFilter = Field(default_factory=MeetingFilter)
+    privacy: Privacy = Privacy.FULL
+    release_level: ReleaseLevel = ReleaseLevel.STAFF
+
+
+class Feed(_Read):
+    id: int
+    name: str
+    title: str
+    filter: MeetingFilter
+    privacy: Privacy
+    release_level: ReleaseLevel

@@ -1,0 +1,1 @@
+"""domain <-> iCalendar: export, import, time zones. Pure Python: no SQL, no Qt."""

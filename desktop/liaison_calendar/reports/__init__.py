@@ -1,0 +1,1 @@
+"""Agenda, period report and calendar printouts as HTML. Pure Python: no Qt."""

@@ -1,0 +1,100 @@
+"""The calendar's vocabularies (strands, kinds, partners, organisations, proposals) and settings."""
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import col
+
+from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
+from liaison_calendar.domain.enums import Side
+from liaison_calendar.domain.models import CommonProposal, Kind, Organisation, Partner, Strand
+from liaison_calendar.domain.timezones import zone
+from liaison_calendar.errors import NotFoundError, ValidationError
+from liaison_calendar.store.database import Database
+from liaison_calendar.store.tables import (
+    CommonProposalRecord,
+    KindRecord,
+    OrganisationRecord,
+    PartnerRecord,
+    SettingRecord,
+    StrandRecord,
+)
+
+SETTING_DEFAULTS: dict[str, Any] = {
+    "default_tz": DEFAULT_TIMEZONE,
+    "feed_refresh_minutes": 60,
+}
+
+
+class CatalogService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def strands(self) -> list[Strand]:
+        with self._db.reading() as session:
+            rows = session.exec(select(StrandRecord).order_by(col(StrandRecord.position))).scalars()
+            return [Strand(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]  # type: ignore[arg-type]
+
+    def kinds(self) -> list[Kind]:
+        with self._db.reading() as session:
+            rows = session.exec(select(KindRecord).order_by(col(KindRecord.position))).scalars()
+            return [Kind(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]  # type: ignore[arg-type]
+
+    def partners(self) -> list[Partner]:
+        with self._db.reading() as session:
+            rows = session.exec(select(PartnerRecord).order_by(col(PartnerRecord.name))).scalars()
+            return [Partner(id=r.id, name=r.name) for r in rows]  # type: ignore[arg-type]
+
+    def organisations(self) -> list[Organisation]:
+        with self._db.reading() as session:
+            rows = session.exec(select(OrganisationRecord).order_by(col(OrganisationRecord.name)))
+            return [
+                Organisation(id=r.id, name=r.name, side=Side(r.side))  # type: ignore[arg-type]
+                for r in rows.scalars()
+            ]
+
+    def proposals(self) -> list[CommonProposal]:
+        with self._db.reading() as session:
+            rows = session.exec(
+                select(CommonProposalRecord, StrandRecord.key)
+                .outerjoin(StrandRecord, StrandRecord.id == CommonProposalRecord.strand_id)
+                .order_by(col(CommonProposalRecord.number))
+            ).all()
+            return [
+                CommonProposal(id=r.id, number=r.number, strand=key, title=r.title)  # type: ignore[arg-type]
+                for r, key in rows
+            ]
+
+    def set_proposal(self, number: int, title: str, strand: str | None = None) -> CommonProposal:
+        from liaison_calendar.services import resolve
+
+        with self._db.transaction() as session:
+            (pid,) = resolve.proposal_ids(session, [number])
+            row = session.get(CommonProposalRecord, pid)
+            assert row is not None
+            row.title = title
+            row.strand_id = resolve.strand_ids(session, [strand])[0] if strand else None
+            session.add(row)
+            return CommonProposal(id=pid, number=number, strand=strand, title=title)
+
+    # --- settings --------------------------------------------------------------------------
+
+    def setting(self, key: str) -> Any:
+        if key not in SETTING_DEFAULTS:
+            raise NotFoundError(f"There is no setting {key!r}.")
+        with self._db.reading() as session:
+            row = session.get(SettingRecord, key)
+            return json.loads(row.value) if row is not None else SETTING_DEFAULTS[key]
+
+    def set_setting(self, key: str, value: Any) -> None:
+        if key not in SETTING_DEFAULTS:
+            raise NotFoundError(f"There is no setting {key!r}.")
+        if key == "default_tz":
+            zone(str(value))
+        if key == "feed_refresh_minutes" and (not isinstance(value, int) or value < 1):
+            raise ValidationError("The feed refresh interval is a whole number of minutes.")
+        with self._db.transaction() as session:
+            row = session.get(SettingRecord, key) or SettingRecord(key=key)
+            row.value = json.dumps(value)
+            session.add(row)

@@ -1,0 +1,691 @@
+"""Scheduling use cases: create, edit, reschedule, cancel and delete meetings and their parts."""
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from liaison_calendar.domain import agenda as agenda_rules
+from liaison_calendar.domain.clock import Clock
+from liaison_calendar.domain.enums import ActionStatus, Status
+from liaison_calendar.domain.models import (
+    ActionItem,
+    ActionItemDraft,
+    AgendaItem,
+    AgendaItemDraft,
+    Meeting,
+    MeetingDetail,
+    MeetingDraft,
+    MeetingPatch,
+    Moment,
+    Participant,
+    ParticipantDraft,
+)
+from liaison_calendar.domain.recurrence import (
+    build_rule,
+    first_start,
+    last_start,
+    normalise_rule,
+    occurrence_key,
+    starts_between,
+)
+from liaison_calendar.domain.timezones import localize, zone
+from liaison_calendar.errors import NotFoundError, ValidationError
+from liaison_calendar.services import resolve
+from liaison_calendar.store import queries
+from liaison_calendar.store.database import Database
+from liaison_calendar.store.tables import (
+    ActionItemRecord,
+    AgendaItemRecord,
+    MeetingPartnerLink,
+    MeetingProposalLink,
+    MeetingRecord,
+    MeetingStrandLink,
+    ParticipantRecord,
+)
+
+UID_DOMAIN = "liaison-calendar"
+_SIGNIFICANT = ("start_utc", "end_utc", "tz", "all_day", "start_date", "end_date", "location",
+                "status", "rrule", "exdates")
+"""Changes to these fields bump SEQUENCE: time, place and status."""
+
+
+@dataclass(frozen=True)
+class Span:
+    all_day: bool
+    start_utc: datetime
+    end_utc: datetime
+    start_date: date | None
+    end_date: date | None
+
+
+def new_uid() -> str:
+    return f"{uuid.uuid4()}@{UID_DOMAIN}"
+
+
+def _describe(value: Moment, tz: str) -> str:
+    if isinstance(value, datetime):
+        local = value.astimezone(zone(tz)) if value.tzinfo else value
+        return f"{local:%Y-%m-%d %H:%M}"
+    return value.isoformat()
+
+
+def make_span(start: Moment, end: Moment, tz: str) -> Span:
+    """Validate a start/end pair and give its stored form."""
+    zone(tz)
+    start_timed = isinstance(start, datetime)
+    end_timed = isinstance(end, datetime)
+    if start_timed != end_timed:
+        raise ValidationError(
+            "Start and end must both be dates (an all-day meeting) or both be times."
+        )
+    if not start_timed:
+        assert not isinstance(start, datetime) and not isinstance(end, datetime)
+        if end <= start:
+            raise ValidationError(
+                f"The meeting ends ({end.isoformat()}) before it starts ({start.isoformat()}); "
+                "the end date of an all-day meeting is the day after its last day."
+            )
+        return Span(
+            True,
+            datetime.combine(start, time.min, tzinfo=UTC),
+            datetime.combine(end, time.min, tzinfo=UTC),
+            start,
+            end,
+        )
+    assert isinstance(start, datetime) and isinstance(end, datetime)
+    aware_start = localize(start, tz) if start.tzinfo is None else start
+    aware_end = localize(end, tz) if end.tzinfo is None else end
+    if aware_end <= aware_start:
+        raise ValidationError(
+            f"The meeting must end after it starts: it starts {_describe(aware_start, tz)} "
+            f"and ends {_describe(aware_end, tz)} ({tz})."
+        )
+    if aware_end - aware_start > timedelta(days=366):
+        raise ValidationError("A meeting cannot last more than a year.")
+    return Span(
+        False,
+        aware_start.astimezone(UTC).replace(microsecond=0),
+        aware_end.astimezone(UTC).replace(microsecond=0),
+        None,
+        None,
+    )
+
+
+def _span_start(span: Span) -> Moment:
+    return span.start_date if span.all_day and span.start_date else span.start_utc
+
+
+def _exdate_keys(values: Sequence[Moment], span: Span, tz: str) -> list[str]:
+    keys = []
+    for value in values:
+        if span.all_day:
+            if isinstance(value, datetime):
+                raise ValidationError("An all-day meeting skips whole days: give dates.")
+            keys.append(occurrence_key(value))
+        else:
+            if not isinstance(value, datetime):
+                raise ValidationError("A timed meeting skips occurrences by date and time.")
+            aware = localize(value, tz) if value.tzinfo is None else value
+            keys.append(occurrence_key(aware))
+    return sorted(set(keys))
+
+
+def _check_title(title: str) -> str:
+    cleaned = title.strip()
+    if not cleaned:
+        raise ValidationError("A meeting needs a title.")
+    if len(cleaned) > 500:
+        raise ValidationError("A title can be at most 500 characters long.")
+    return cleaned
+
+
+def _recurrence(row: MeetingRecord) -> None:
+    """Validate the row's RRULE and index the end of its last occurrence."""
+    if not row.rrule:
+        row.rrule = None
+        row.until_utc = None
+        return
+    start: Moment = row.start_date if row.all_day and row.start_date else row.start_utc
+    row.rrule = normalise_rule(row.rrule)
+    build_rule(row.rrule, start, row.tz)
+    if first_start(row.rrule, start, row.tz) is None:
+        raise ValidationError(f"The repeat rule {row.rrule!r} gives no dates at all.")
+    last = last_start(row.rrule, start, row.tz)
+    duration = row.end_utc - row.start_utc
+    if last is None:
+        row.until_utc = None
+    elif isinstance(last, datetime):
+        row.until_utc = last + duration
+    else:
+        row.until_utc = datetime.combine(last, time.min, tzinfo=UTC) + duration
+
+
+class MeetingService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    # --- reading ------------------------------------------------------------------------
+
+    def get(self, id_or_uid: int | str) -> MeetingDetail:
+        with self._db.reading() as session:
+            row = self._row(session, id_or_uid)
+            assert row.id is not None
+            return self._detail(session, row.id)
+
+    def _row(self, session: Session, id_or_uid: int | str) -> MeetingRecord:
+        row: MeetingRecord | None = None
+        if isinstance(id_or_uid, int) or str(id_or_uid).isdigit():
+            try:
+                row = session.get(MeetingRecord, int(id_or_uid))
+            except OverflowError:
+                row = None
+        if row is None and isinstance(id_or_uid, str):
+            row = session.exec(
+                select(MeetingRecord).where(
+                    MeetingRecord.uid == id_or_uid, col(MeetingRecord.recurrence_id).is_(None)
+                )
+            ).scalar_one_or_none()
+        if row is None:
+            raise NotFoundError(f"There is no meeting {id_or_uid}.")
+        return row
+
+    def _detail(self, session: Session, meeting_id: int) -> MeetingDetail:
+        meeting = queries.load_meetings(session, [meeting_id])[meeting_id]
+        participants = queries.participants_of(session, meeting_id)
+        agenda_rows = queries.agenda_of(session, meeting_id)
+        durations = [a.duration_min for a in agenda_rows]
+        spans: list[tuple[datetime | None, datetime | None]]
+        overrun = None
+        if isinstance(meeting.start, datetime) and isinstance(meeting.end, datetime):
+            spans = list(agenda_rules.clock_times(meeting.start, durations))  # type: ignore[arg-type]
+            overrun = agenda_rules.overrun(meeting.start, meeting.end, durations)
+        else:
+            spans = [(None, None)] * len(agenda_rows)
+        agenda = tuple(
+            AgendaItem(
+                id=a.id,  # type: ignore[arg-type]
+                position=i,
+                title=a.title,
+                lead=a.lead,
+                duration_min=a.duration_min,
+                notes=a.notes,
+                starts=s,
+                ends=e,
+            )
+            for i, (a, (s, e)) in enumerate(zip(agenda_rows, spans, strict=True))
+        )
+        actions = tuple(queries.to_action(r) for r in queries.actions_of(session, meeting_id))
+        return MeetingDetail(
+            **meeting.model_dump(),
+            participants=tuple(participants),
+            agenda=agenda,
+            actions=actions,
+            overrun=overrun,
+        )
+
+    # --- creating -----------------------------------------------------------------------
+
+    def create(self, draft: MeetingDraft) -> MeetingDetail:
+        with self._db.transaction() as session:
+            meeting_id = self.create_in(session, draft)
+            return self._detail(session, meeting_id)
+
+    def create_in(self, session: Session, draft: MeetingDraft, **extra: object) -> int:
+        """Create inside a transaction the caller owns (series, exercises, demo, import)."""
+        now = self._clock.now()
+        span = make_span(draft.start, draft.end, draft.tz)
+        uid = (draft.uid or new_uid()).strip()
+        if not uid or any(c in uid for c in "\r\n"):
+            raise ValidationError("A meeting UID must be one line of text.")
+        taken = session.exec(
+            select(MeetingRecord.id).where(
+                MeetingRecord.uid == uid, col(MeetingRecord.recurrence_id).is_(None)
+            )
+        ).first()
+        if taken is not None:
+            raise ValidationError(f"A meeting with UID {uid} already exists (#{taken[0]}).")
+        series_id = None
+        iteration = draft.iteration
+        if draft.series:
+            series = resolve.series_row(session, draft.series)
+            series_id = series.id
+            iteration = self._iteration(session, series_id, draft.iteration, series.name)  # type: ignore[arg-type]
+        elif draft.iteration is not None:
+            raise ValidationError("An iteration number needs a series.")
+        row = MeetingRecord(
+            uid=uid,
+            sequence=0,
+            title=_check_title(draft.title),
+            kind_id=resolve.kind_id(session, draft.kind),
+            series_id=series_id,
+            iteration=iteration,
+            start_utc=span.start_utc,
+            end_utc=span.end_utc,
+            tz=draft.tz,
+            all_day=span.all_day,
+            start_date=span.start_date,
+            end_date=span.end_date,
+            floating=draft.floating,
+            location=draft.location.strip(),
+            mode=str(draft.mode),
+            lead_side=str(draft.lead_side),
+            status=str(draft.status),
+            marking=draft.marking.strip(),
+            release_level=str(draft.release_level),
+            description=draft.description,
+            outcomes=draft.outcomes,
+            rrule=draft.rrule,
+            exdates=json.dumps(_exdate_keys(draft.exdates, span, draft.tz)),
+            created=now,
+            modified=now,
+            **extra,
+        )
+        _recurrence(row)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        self._set_links(session, row.id, draft.strands, draft.partners, draft.proposals)
+        for i, p in enumerate(draft.participants):
+            self._add_participant(session, row.id, p, i)
+        for i, a in enumerate(draft.agenda):
+            session.add(AgendaItemRecord(meeting_id=row.id, position=i, **a.model_dump()))
+        for i, act in enumerate(draft.actions):
+            session.add(
+                ActionItemRecord(
+                    meeting_id=row.id, position=i, created=now, modified=now, **_action_fields(act)
+                )
+            )
+        session.flush()
+        queries.fts_update(session, row.id)
+        return row.id
+
+    def _iteration(
+        self, session: Session, series_id: int, wanted: int | None, series_name: str
+    ) -> int:
+        highest = session.exec(
+            select(func.max(MeetingRecord.iteration)).where(MeetingRecord.series_id == series_id)
+        ).scalar()
+        if wanted is None:
+            return (highest or 0) + 1
+        if wanted < 1:
+            raise ValidationError("Iterations are numbered from 1.")
+        clash = session.exec(
+            select(MeetingRecord.id).where(
+                MeetingRecord.series_id == series_id, MeetingRecord.iteration == wanted
+            )
+        ).first()
+        if clash is not None:
+            raise ValidationError(
+                f"The {agenda_rules.ordinal(wanted)} iteration of {series_name} already exists "
+                f"(meeting #{clash[0]})."
+            )
+        return wanted
+
+    def _set_links(
+        self,
+        session: Session,
+        meeting_id: int,
+        strands: Sequence[str] | None,
+        partners: Sequence[str] | None,
+        proposals: Sequence[int] | None,
+    ) -> None:
+        if strands is not None:
+            session.exec(delete(MeetingStrandLink).where(col(MeetingStrandLink.meeting_id) == meeting_id))
+            for sid in resolve.strand_ids(session, strands):
+                session.add(MeetingStrandLink(meeting_id=meeting_id, strand_id=sid))
+        if partners is not None:
+            session.exec(delete(MeetingPartnerLink).where(col(MeetingPartnerLink.meeting_id) == meeting_id))
+            for pid in resolve.partner_ids(session, partners):
+                session.add(MeetingPartnerLink(meeting_id=meeting_id, partner_id=pid))
+        if proposals is not None:
+            session.exec(
+                delete(MeetingProposalLink).where(col(MeetingProposalLink.meeting_id) == meeting_id)
+            )
+            for cid in resolve.proposal_ids(session, proposals):
+                session.add(MeetingProposalLink(meeting_id=meeting_id, proposal_id=cid))
+
+    # --- changing -----------------------------------------------------------------------
+
+    def edit(self, id_or_uid: int | str, patch: MeetingPatch) -> MeetingDetail:
+        with self._db.transaction() as session:
+            row = self._row(session, id_or_uid)
+            self.edit_in(session, row, patch)
+            assert row.id is not None
+            return self._detail(session, row.id)
+
+    def edit_in(self, session: Session, row: MeetingRecord, patch: MeetingPatch) -> None:
+        changes = patch.model_dump(exclude_unset=True)
+        before = {name: getattr(row, name) for name in _SIGNIFICANT}
+        if {"start", "end", "tz"} & changes.keys():
+            tz = changes.get("tz") or row.tz
+            old_start, old_end = self._moments(row)
+            start = changes.get("start") or old_start
+            end = changes.get("end")
+            if end is None and isinstance(start, datetime) != isinstance(old_start, datetime):
+                raise ValidationError(
+                    "Give both start and end when turning a meeting into an all-day one or back."
+                )
+            if end is None:
+                # Moving the start alone keeps the length of the meeting.
+                end = start + (old_end - old_start) if "start" in changes else old_end
+            if "tz" in changes and "start" not in changes and isinstance(start, datetime):
+                start = start.astimezone(zone(row.tz)).replace(tzinfo=None)
+                end = end.astimezone(zone(row.tz)).replace(tzinfo=None) if "end" not in changes else end
+            span = make_span(start, end, tz)
+            row.tz = tz
+            row.all_day = span.all_day
+            row.start_utc, row.end_utc = span.start_utc, span.end_utc
+            row.start_date, row.end_date = span.start_date, span.end_date
+        if "title" in changes:
+            row.title = _check_title(changes["title"])
+        if "kind" in changes:
+            row.kind_id = resolve.kind_id(session, changes["kind"])
+        for name in ("location", "marking"):
+            if name in changes:
+                setattr(row, name, (changes[name] or "").strip())
+        for name in ("mode", "lead_side", "status", "release_level"):
+            if changes.get(name) is not None:
+                setattr(row, name, str(changes[name]))
+        for name in ("description", "outcomes"):
+            if name in changes:
+                setattr(row, name, changes[name] or "")
+        if "rrule" in changes:
+            row.rrule = changes["rrule"] or None
+        if "exdates" in changes or "rrule" in changes or {"start", "end", "tz"} & changes.keys():
+            span = Span(row.all_day, row.start_utc, row.end_utc, row.start_date, row.end_date)
+            if "exdates" in changes:
+                row.exdates = json.dumps(_exdate_keys(changes["exdates"] or [], span, row.tz))
+            _recurrence(row)
+        assert row.id is not None
+        self._set_links(
+            session, row.id, changes.get("strands"), changes.get("partners"), changes.get("proposals")
+        )
+        self._touch(row, before)
+        session.add(row)
+        session.flush()
+        queries.fts_update(session, row.id)
+
+    def _moments(self, row: MeetingRecord) -> tuple[Moment, Moment]:
+        if row.all_day:
+            assert row.start_date is not None and row.end_date is not None
+            return row.start_date, row.end_date
+        tz = zone(row.tz)
+        return row.start_utc.astimezone(tz), row.end_utc.astimezone(tz)
+
+    def _touch(self, row: MeetingRecord, before: dict[str, object]) -> None:
+        if any(getattr(row, name) != value for name, value in before.items()):
+            row.sequence += 1
+        row.modified = self._clock.now()
+
+    def reschedule(
+        self, id_or_uid: int | str, start: Moment, end: Moment | None = None, tz: str | None = None
+    ) -> MeetingDetail:
+        patch = MeetingPatch(start=start)
+        if end is not None:
+            patch.end = end
+        if tz is not None:
+            patch.tz = tz
+        return self.edit(id_or_uid, patch)
+
+    def cancel(self, id_or_uid: int | str) -> MeetingDetail:
+        with self._db.transaction() as session:
+            row = self._row(session, id_or_uid)
+            if row.status == Status.CANCELLED:
+                raise ValidationError(f"Meeting #{row.id} is already cancelled.")
+            self.edit_in(session, row, MeetingPatch(status=Status.CANCELLED))
+            assert row.id is not None
+            return self._detail(session, row.id)
+
+    def delete(self, id_or_uid: int | str) -> Meeting:
+        with self._db.transaction() as session:
+            row = self._row(session, id_or_uid)
+            assert row.id is not None
+            meeting = queries.load_meetings(session, [row.id])[row.id]
+            overrides = list(
+                session.exec(select(MeetingRecord.id).where(MeetingRecord.master_id == row.id)).scalars()
+            )
+            queries.fts_delete(session, [row.id, *overrides])
+            session.delete(row)
+            return meeting
+
+    # --- occurrences of recurring meetings -----------------------------------------------
+
+    def _occurrence(self, session: Session, master: MeetingRecord, when: Moment) -> str:
+        if not master.rrule:
+            raise ValidationError(f"Meeting #{master.id} does not repeat.")
+        key_moment: Moment
+        if master.all_day:
+            key_moment = when.date() if isinstance(when, datetime) else when
+        else:
+            if not isinstance(when, datetime):
+                raise ValidationError("Give the date and time of the occurrence.")
+            key_moment = localize(when, master.tz) if when.tzinfo is None else when
+        start, end = self._moments(master)
+        duration = end - start  # type: ignore[operator]
+        window_end = key_moment + (timedelta(days=1) if master.all_day else timedelta(seconds=1))
+        found = list(starts_between(master.rrule, start, master.tz, key_moment, window_end, duration))
+        key = occurrence_key(key_moment)
+        if key not in {occurrence_key(m) for m in found}:
+            raise NotFoundError(
+                f"Meeting #{master.id} has no occurrence at {_describe(key_moment, master.tz)}."
+            )
+        return key
+
+    def override_occurrence(
+        self, master_id: int, when: Moment, patch: MeetingPatch
+    ) -> MeetingDetail:
+        """Change one occurrence of a recurring meeting (RECURRENCE-ID override)."""
+        with self._db.transaction() as session:
+            master = self._row(session, master_id)
+            key = self._occurrence(session, master, when)
+            existing = session.exec(
+                select(MeetingRecord).where(
+                    MeetingRecord.master_id == master.id, MeetingRecord.recurrence_id == key
+                )
+            ).scalar_one_or_none()
+            if existing is None:
+                existing = self._copy_as_override(session, master, key)
+            self.edit_in(session, existing, patch)
+            existing.sequence = max(existing.sequence, master.sequence)
+            assert existing.id is not None
+            return self._detail(session, existing.id)
+
+    def cancel_occurrence(self, master_id: int, when: Moment) -> MeetingDetail:
+        return self.override_occurrence(master_id, when, MeetingPatch(status=Status.CANCELLED))
+
+    def skip_occurrence(self, master_id: int, when: Moment) -> MeetingDetail:
+        """Remove one occurrence entirely (EXDATE)."""
+        with self._db.transaction() as session:
+            master = self._row(session, master_id)
+            key = self._occurrence(session, master, when)
+            before = {name: getattr(master, name) for name in _SIGNIFICANT}
+            keys = sorted({*json.loads(master.exdates), key})
+            master.exdates = json.dumps(keys)
+            self._touch(master, before)
+            session.add(master)
+            assert master.id is not None
+            return self._detail(session, master.id)
+
+    def _copy_as_override(self, session: Session, master: MeetingRecord, key: str) -> MeetingRecord:
+        from liaison_calendar.domain.recurrence import parse_occurrence_key
+
+        assert master.id is not None
+        original = parse_occurrence_key(key)
+        now = self._clock.now()
+        duration = master.end_utc - master.start_utc
+        if isinstance(original, datetime):
+            start_utc, start_date, end_date = original, None, None
+        else:
+            start_utc = datetime.combine(original, time.min, tzinfo=UTC)
+            start_date = original
+            end_date = original + (master.end_date - master.start_date)  # type: ignore[operator]
+        fields = master.model_dump(
+            exclude={"id", "rrule", "exdates", "until_utc", "created", "modified", "master_id",
+                     "recurrence_id", "start_utc", "end_utc", "start_date", "end_date", "series_id",
+                     "iteration"}
+        )
+        row = MeetingRecord(
+            **fields,
+            rrule=None,
+            exdates="[]",
+            master_id=master.id,
+            recurrence_id=key,
+            start_utc=start_utc,
+            end_utc=start_utc + duration,
+            start_date=start_date,
+            end_date=end_date,
+            created=now,
+            modified=now,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        meeting = queries.load_meetings(session, [master.id])[master.id]
+        self._set_links(session, row.id, list(meeting.strands), list(meeting.partners),
+                        list(meeting.proposals))
+        return row
+
+    # --- participants, agenda, actions ---------------------------------------------------
+
+    def _add_participant(
+        self, session: Session, meeting_id: int, draft: ParticipantDraft, position: int
+    ) -> ParticipantRecord:
+        name = " ".join(draft.name.split())
+        if not name:
+            raise ValidationError("A participant needs a name.")
+        row = ParticipantRecord(
+            meeting_id=meeting_id,
+            position=position,
+            name=name,
+            organisation_id=resolve.organisation_id(session, draft.organisation, draft.side),
+            side=str(draft.side),
+            role=draft.role.strip(),
+            email=draft.email.strip(),
+        )
+        session.add(row)
+        return row
+
+    def add_participant(self, meeting_id: int, draft: ParticipantDraft) -> Participant:
+        with self._db.transaction() as session:
+            self._row(session, meeting_id)
+            count = session.exec(
+                select(func.count()).where(ParticipantRecord.meeting_id == meeting_id)
+            ).scalar() or 0
+            row = self._add_participant(session, meeting_id, draft, count)
+            session.flush()
+            self._modified(session, meeting_id)
+            return next(p for p in queries.participants_of(session, meeting_id) if p.id == row.id)
+
+    def remove_participant(self, participant_id: int) -> None:
+        with self._db.transaction() as session:
+            row = session.get(ParticipantRecord, participant_id)
+            if row is None:
+                raise NotFoundError(f"There is no participant {participant_id}.")
+            session.delete(row)
+            session.flush()
+            self._modified(session, row.meeting_id)
+
+    def add_agenda_item(
+        self, meeting_id: int, draft: AgendaItemDraft, position: int | None = None
+    ) -> MeetingDetail:
+        if not draft.title.strip():
+            raise ValidationError("An agenda item needs a title.")
+        with self._db.transaction() as session:
+            self._row(session, meeting_id)
+            items = queries.agenda_of(session, meeting_id)
+            new = AgendaItemRecord(meeting_id=meeting_id, **draft.model_dump())
+            session.add(new)
+            at = len(items) if position is None else max(0, min(position, len(items)))
+            items.insert(at, new)
+            for i, item in enumerate(items):
+                item.position = i
+            session.flush()
+            self._modified(session, meeting_id)
+            return self._detail(session, meeting_id)
+
+    def update_agenda_item(self, item_id: int, draft: AgendaItemDraft) -> MeetingDetail:
+        if not draft.title.strip():
+            raise ValidationError("An agenda item needs a title.")
+        with self._db.transaction() as session:
+            row = self._agenda_row(session, item_id)
+            for name, value in draft.model_dump().items():
+                setattr(row, name, value)
+            session.flush()
+            self._modified(session, row.meeting_id)
+            return self._detail(session, row.meeting_id)
+
+    def move_agenda_item(self, item_id: int, position: int) -> MeetingDetail:
+        with self._db.transaction() as session:
+            row = self._agenda_row(session, item_id)
+            items = [i for i in queries.agenda_of(session, row.meeting_id) if i.id != item_id]
+            items.insert(max(0, min(position, len(items))), row)
+            for i, item in enumerate(items):
+                item.position = i
+            session.flush()
+            self._modified(session, row.meeting_id)
+            return self._detail(session, row.meeting_id)
+
+    def remove_agenda_item(self, item_id: int) -> MeetingDetail:
+        with self._db.transaction() as session:
+            row = self._agenda_row(session, item_id)
+            session.delete(row)
+            session.flush()
+            for i, item in enumerate(queries.agenda_of(session, row.meeting_id)):
+                item.position = i
+            self._modified(session, row.meeting_id)
+            return self._detail(session, row.meeting_id)
+
+    def _agenda_row(self, session: Session, item_id: int) -> AgendaItemRecord:
+        row = session.get(AgendaItemRecord, item_id)
+        if row is None:
+            raise NotFoundError(f"There is no agenda item {item_id}.")
+        return row
+
+    def add_action_item(self, meeting_id: int, draft: ActionItemDraft) -> ActionItem:
+        if not draft.text.strip():
+            raise ValidationError("An action item needs a text.")
+        with self._db.transaction() as session:
+            self._row(session, meeting_id)
+            now = self._clock.now()
+            count = len(queries.actions_of(session, meeting_id))
+            row = ActionItemRecord(
+                meeting_id=meeting_id, position=count, created=now, modified=now,
+                **_action_fields(draft),
+            )
+            session.add(row)
+            session.flush()
+            return queries.to_action(row)
+
+    def set_action_status(self, action_id: int, status: ActionStatus) -> ActionItem:
+        with self._db.transaction() as session:
+            row = session.get(ActionItemRecord, action_id)
+            if row is None:
+                raise NotFoundError(f"There is no action item {action_id}.")
+            row.status = str(status)
+            row.modified = self._clock.now()
+            session.add(row)
+            session.flush()
+            return queries.to_action(row)
+
+    def _modified(self, session: Session, meeting_id: int) -> None:
+        row = session.get(MeetingRecord, meeting_id)
+        if row is not None:
+            row.modified = self._clock.now()
+            session.add(row)
+            session.flush()
+            queries.fts_update(session, meeting_id)
+
+
+def _action_fields(draft: ActionItemDraft) -> dict[str, object]:
+    return {
+        "text": draft.text.strip(),
+        "owner": draft.owner.strip(),
+        "due": draft.due,
+        "status": str(draft.status),
+    }

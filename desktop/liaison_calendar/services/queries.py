@@ -1,0 +1,119 @@
+"""Reading the calendar: occurrences in a window (recurrences expanded) and full-text search."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from liaison_calendar.domain.clock import Clock
+from liaison_calendar.domain.models import Meeting, MeetingFilter, Moment, Occurrence
+from liaison_calendar.domain.recurrence import occurrence_key, starts_between
+from liaison_calendar.store import queries
+from liaison_calendar.store.database import Database
+
+OPEN_ENDED_HORIZON = timedelta(days=2 * 366)
+"""How far past today an open-ended repeat rule is expanded when no end is asked for."""
+
+
+def sort_key(moment: Moment) -> datetime:
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC)
+    return datetime.combine(moment, time.min, tzinfo=UTC)
+
+
+def _overlaps(start: Moment, end: Moment, lo: datetime | None, hi: datetime | None) -> bool:
+    if isinstance(start, datetime):
+        assert isinstance(end, datetime)
+        return (hi is None or start < hi) and (lo is None or end > lo)
+    assert not isinstance(end, datetime)
+    # All-day: the dates are read in the zone of the window.
+    lo_day = lo.date() if lo is not None else None
+    hi_day = (hi - timedelta(microseconds=1)).date() if hi is not None else None
+    return (hi_day is None or start <= hi_day) and (lo_day is None or end > lo_day)
+
+
+class QueryService:
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def occurrences(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        flt: MeetingFilter | None = None,
+    ) -> list[Occurrence]:
+        """Every occurrence overlapping ``[start, end)``, in time order.
+
+        ``start`` and ``end`` are aware; all-day meetings are placed on their dates in the zone
+        of ``start`` (or ``end``). None leaves that side open; open-ended repeat rules then
+        stop two years after today.
+        """
+        flt = flt or MeetingFilter()
+        for bound in (start, end):
+            if bound is not None and bound.tzinfo is None:
+                raise ValueError("occurrences() needs aware bounds")
+        with self._db.reading() as session:
+            matching = None
+            if flt.search and flt.search.strip():
+                matching = set(queries.fts_search(session, flt.search))
+                if not matching:
+                    return []
+            ids = queries.candidate_ids(session, start, end, flt, matching)
+            meetings = queries.load_meetings(session, ids)
+            masters = [m.id for m in meetings.values() if m.rrule]
+            replaced = queries.override_keys(session, masters)
+        horizon = end or (self._clock.now() + OPEN_ENDED_HORIZON)
+        result: list[Occurrence] = []
+        for meeting in meetings.values():
+            if meeting.rrule:
+                result.extend(self._expand(meeting, start, horizon, replaced.get(meeting.id, set())))
+            elif _overlaps(meeting.start, meeting.end, start, end):
+                result.append(
+                    Occurrence(
+                        meeting=meeting,
+                        start=meeting.start,
+                        end=meeting.end,
+                        recurrence_id=meeting.recurrence_id,
+                    )
+                )
+        result.sort(key=lambda o: (sort_key(o.start), o.meeting.title, o.meeting.id))
+        return result
+
+    def _expand(
+        self, meeting: Meeting, lo: datetime | None, hi: datetime, replaced: set[str]
+    ) -> list[Occurrence]:
+        assert meeting.rrule is not None
+        duration = meeting.end - meeting.start  # type: ignore[operator]
+        exclude = {occurrence_key(x) for x in meeting.exdates} | replaced
+        window_start: Moment = lo if lo is not None else meeting.start
+        window_end: Moment = hi
+        if meeting.all_day:
+            window_start = window_start.date() if isinstance(window_start, datetime) else window_start
+            window_end = hi.date() + timedelta(days=1)
+        occurrences = []
+        for moment in starts_between(
+            meeting.rrule, meeting.start, meeting.tz, window_start, window_end, duration, exclude
+        ):
+            if isinstance(moment, datetime):
+                local = moment.astimezone(meeting.start.tzinfo)  # type: ignore[union-attr]
+                occ_start: Moment = local
+                occ_end: Moment = local + duration
+            else:
+                occ_start, occ_end = moment, moment + duration
+            if not _overlaps(occ_start, occ_end, lo, hi):
+                continue
+            occurrences.append(
+                Occurrence(meeting=meeting, start=occ_start, end=occ_end, recurrence_id=moment)
+            )
+        return occurrences
+
+    def search(self, text: str, limit: int = 50) -> list[Meeting]:
+        """Meetings whose title, description, location, agenda or participants match, best first."""
+        with self._db.reading() as session:
+            ids = queries.fts_search(session, text, limit)
+            meetings = queries.load_meetings(session, ids)
+        return [meetings[i] for i in ids if i in meetings]
+
+    def day_window(self, first: date, last: date, tz: str) -> tuple[datetime, datetime]:
+        """[start of ``first``, end of ``last``) in ``tz``."""
+        from liaison_calendar.domain.timezones import day_start
+
+        return day_start(first, tz), day_start(last + timedelta(days=1), tz)

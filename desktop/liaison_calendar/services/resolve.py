@@ -1,0 +1,105 @@
+"""Turning the names users type (strand keys, kind keys, partner names) into rows."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from liaison_calendar.domain.enums import Side
+from liaison_calendar.errors import NotFoundError, ValidationError
+from liaison_calendar.store.tables import (
+    CommonProposalRecord,
+    KindRecord,
+    OrganisationRecord,
+    PartnerRecord,
+    SeriesRecord,
+    StrandRecord,
+)
+
+
+def kind_id(session: Session, key: str) -> int:
+    row = session.exec(select(KindRecord).where(KindRecord.key == key)).scalar_one_or_none()
+    if row is None:
+        known = ", ".join(session.exec(select(KindRecord.key).order_by(KindRecord.position)).scalars())
+        raise ValidationError(f"Unknown kind of meeting {key!r}; known kinds: {known}.")
+    assert row.id is not None
+    return row.id
+
+
+def strand_ids(session: Session, keys: Sequence[str]) -> list[int]:
+    rows = {
+        r.key: r.id
+        for r in session.exec(select(StrandRecord).where(col(StrandRecord.key).in_(keys))).scalars()
+    }
+    missing = [k for k in keys if k not in rows]
+    if missing:
+        known = ", ".join(
+            session.exec(select(StrandRecord.key).order_by(StrandRecord.position)).scalars()
+        )
+        raise ValidationError(f"Unknown work strand {missing[0]!r}; known strands: {known}.")
+    return list(dict.fromkeys(rows[k] for k in keys))  # type: ignore[misc]
+
+
+def partner_ids(session: Session, names: Sequence[str]) -> list[int]:
+    """Partners by name (any case), created on first use."""
+    ids: list[int] = []
+    for raw in names:
+        name = " ".join(raw.split())
+        if not name:
+            raise ValidationError("A partner needs a name.")
+        row = session.exec(
+            select(PartnerRecord).where(func.lower(PartnerRecord.name) == name.casefold())
+        ).scalar_one_or_none()
+        if row is None:
+            row = PartnerRecord(name=name)
+            session.add(row)
+            session.flush()
+        assert row.id is not None
+        if row.id not in ids:
+            ids.append(row.id)
+    return ids
+
+
+def organisation_id(session: Session, name: str, side: Side) -> int | None:
+    name = " ".join(name.split())
+    if not name:
+        return None
+    row = session.exec(
+        select(OrganisationRecord).where(func.lower(OrganisationRecord.name) == name.casefold())
+    ).scalar_one_or_none()
+    if row is None:
+        row = OrganisationRecord(name=name, side=str(side))
+        session.add(row)
+        session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def series_row(session: Session, name_or_id: str | int) -> SeriesRecord:
+    row: SeriesRecord | None
+    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+        row = session.get(SeriesRecord, int(name_or_id))
+    else:
+        row = session.exec(
+            select(SeriesRecord).where(func.lower(SeriesRecord.name) == str(name_or_id).casefold())
+        ).scalar_one_or_none()
+    if row is None:
+        raise NotFoundError(f"There is no series {name_or_id!r}.")
+    return row
+
+
+def proposal_ids(session: Session, numbers: Sequence[int]) -> list[int]:
+    ids = []
+    for number in dict.fromkeys(numbers):
+        if not 1 <= number <= 74:
+            raise ValidationError(f"Common proposal {number} does not exist: they run from 1 to 74.")
+        row = session.exec(
+            select(CommonProposalRecord).where(CommonProposalRecord.number == number)
+        ).scalar_one_or_none()
+        if row is None:
+            row = CommonProposalRecord(number=number)
+            session.add(row)
+            session.flush()
+        assert row.id is not None
+        ids.append(row.id)
+    return ids

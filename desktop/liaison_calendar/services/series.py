@@ -1,0 +1,223 @@
+"""Standing formats that meet again and again, numbered by iteration."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlmodel import Session, col
+
+from liaison_calendar.domain.agenda import ordinal
+from liaison_calendar.domain.clock import Clock
+from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode
+from liaison_calendar.domain.models import (
+    AgendaItemDraft,
+    MeetingDetail,
+    MeetingDraft,
+    Moment,
+    ParticipantDraft,
+    Series,
+    SeriesDraft,
+)
+from liaison_calendar.domain.timezones import zone
+from liaison_calendar.errors import ValidationError
+from liaison_calendar.services import resolve
+from liaison_calendar.services.meetings import MeetingService
+from liaison_calendar.store import queries
+from liaison_calendar.store.database import Database
+from liaison_calendar.store.tables import (
+    ActionItemRecord,
+    KindRecord,
+    MeetingRecord,
+    PartnerRecord,
+    SeriesPartnerLink,
+    SeriesRecord,
+    SeriesStrandLink,
+    StrandRecord,
+)
+
+
+class SeriesService:
+    def __init__(self, db: Database, clock: Clock, meetings: MeetingService) -> None:
+        self._db = db
+        self._clock = clock
+        self._meetings = meetings
+
+    def create(self, draft: SeriesDraft) -> Series:
+        with self._db.transaction() as session:
+            return self._to_series(session, self.create_in(session, draft))
+
+    def create_in(self, session: Session, draft: SeriesDraft) -> SeriesRecord:
+        name = " ".join(draft.name.split())
+        if not name:
+            raise ValidationError("A series needs a name.")
+        exists = session.exec(
+            select(SeriesRecord.id).where(func.lower(SeriesRecord.name) == name.casefold())
+        ).first()
+        if exists is not None:
+            raise ValidationError(f"A series called {name!r} already exists.")
+        zone(draft.tz)
+        now = self._clock.now()
+        row = SeriesRecord(
+            name=name,
+            kind_id=resolve.kind_id(session, draft.kind),
+            description=draft.description,
+            location=draft.location,
+            mode=str(draft.mode),
+            lead_side=str(draft.lead_side),
+            tz=draft.tz,
+            created=now,
+            modified=now,
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        for sid in resolve.strand_ids(session, draft.strands):
+            session.add(SeriesStrandLink(series_id=row.id, strand_id=sid))
+        for pid in resolve.partner_ids(session, draft.partners):
+            session.add(SeriesPartnerLink(series_id=row.id, partner_id=pid))
+        session.flush()
+        return row
+
+    def list(self) -> list[Series]:
+        with self._db.reading() as session:
+            rows = session.exec(select(SeriesRecord).order_by(SeriesRecord.name)).scalars().all()
+            return [self._to_series(session, r) for r in rows]
+
+    def get(self, name_or_id: str | int) -> Series:
+        with self._db.reading() as session:
+            return self._to_series(session, resolve.series_row(session, name_or_id))
+
+    def _to_series(self, session: Session, row: SeriesRecord) -> Series:
+        assert row.id is not None
+        kind = session.get(KindRecord, row.kind_id)
+        assert kind is not None
+        strands = session.exec(
+            select(StrandRecord.key)
+            .join(SeriesStrandLink, SeriesStrandLink.strand_id == StrandRecord.id)
+            .where(SeriesStrandLink.series_id == row.id)
+            .order_by(StrandRecord.position)
+        ).scalars()
+        partners = session.exec(
+            select(PartnerRecord.name)
+            .join(SeriesPartnerLink, SeriesPartnerLink.partner_id == PartnerRecord.id)
+            .where(SeriesPartnerLink.series_id == row.id)
+            .order_by(PartnerRecord.name)
+        ).scalars()
+        last = session.exec(
+            select(func.max(MeetingRecord.iteration)).where(MeetingRecord.series_id == row.id)
+        ).scalar()
+        return Series(
+            id=row.id,
+            name=row.name,
+            kind=kind.key,
+            strands=tuple(strands),
+            partners=tuple(partners),
+            description=row.description,
+            location=row.location,
+            mode=Mode(row.mode),
+            lead_side=LeadSide(row.lead_side),
+            tz=row.tz,
+            last_iteration=last,
+        )
+
+    def next_iteration(
+        self,
+        series: str | int,
+        start: Moment,
+        end: Moment | None = None,
+        *,
+        title: str | None = None,
+        location: str | None = None,
+        tz: str | None = None,
+    ) -> MeetingDetail:
+        """The next numbered meeting of ``series``, pre-filled from the one before it.
+
+        Kind, strands, partners, place, mode, lead side, marking, participants and agenda come
+        from the previous iteration (or the series when there is none); its open action items
+        move to the new meeting and are marked *carried* where they were raised.
+        """
+        with self._db.transaction() as session:
+            row = resolve.series_row(session, series)
+            assert row.id is not None
+            info = self._to_series(session, row)
+            number = (info.last_iteration or 0) + 1
+            previous_id = session.exec(
+                select(MeetingRecord.id).where(
+                    MeetingRecord.series_id == row.id, MeetingRecord.iteration == info.last_iteration
+                )
+            ).scalar() if info.last_iteration else None
+            draft = MeetingDraft(
+                title=title or f"{row.name} – {ordinal(number)} iteration",
+                kind=info.kind,
+                start=start,
+                end=end if end is not None else start,
+                tz=tz or row.tz,
+                strands=list(info.strands),
+                partners=list(info.partners),
+                series=str(row.id),
+                iteration=number,
+                location=location if location is not None else row.location,
+                mode=info.mode,
+                lead_side=info.lead_side,
+                description=row.description,
+            )
+            if previous_id is not None:
+                prev = self._meetings._detail(session, previous_id)  # noqa: SLF001
+                draft.kind, draft.strands, draft.partners = prev.kind, list(prev.strands), list(prev.partners)
+                draft.mode, draft.lead_side = prev.mode, prev.lead_side
+                draft.marking, draft.release_level = prev.marking, prev.release_level
+                if location is None:
+                    draft.location = prev.location
+                if tz is None:
+                    draft.tz = prev.tz
+                draft.participants = [
+                    ParticipantDraft(name=p.name, organisation=p.organisation, side=p.side, role=p.role,
+                                     email=p.email)
+                    for p in prev.participants
+                ]
+                draft.agenda = [
+                    AgendaItemDraft(title=a.title, lead=a.lead, duration_min=a.duration_min)
+                    for a in prev.agenda
+                ]
+                if end is None:
+                    draft.end = _add(start, prev.end - prev.start)  # type: ignore[operator]
+            elif end is None:
+                draft.end = _add(start, timedelta(hours=3) if isinstance(start, datetime) else timedelta(days=1))
+            meeting_id = self._meetings.create_in(session, draft)
+            if previous_id is not None:
+                self._carry_actions(session, previous_id, meeting_id)
+            return self._meetings._detail(session, meeting_id)  # noqa: SLF001
+
+    def _carry_actions(self, session: Session, from_id: int, to_id: int) -> None:
+        now = self._clock.now()
+        open_items = [a for a in queries.actions_of(session, from_id) if a.status == ActionStatus.OPEN]
+        for i, item in enumerate(open_items):
+            session.add(
+                ActionItemRecord(
+                    meeting_id=to_id,
+                    position=i,
+                    text=item.text,
+                    owner=item.owner,
+                    due=item.due,
+                    status=str(ActionStatus.OPEN),
+                    carried_from_id=item.id,
+                    created=now,
+                    modified=now,
+                )
+            )
+            item.status = str(ActionStatus.CARRIED)
+            item.modified = now
+            session.add(item)
+        session.flush()
+
+    def delete_empty(self, name_or_id: str | int) -> None:
+        with self._db.transaction() as session:
+            row = resolve.series_row(session, name_or_id)
+            used = session.exec(select(MeetingRecord.id).where(MeetingRecord.series_id == row.id)).first()
+            if used is not None:
+                raise ValidationError(f"The series {row.name!r} still has meetings.")
+            session.exec(delete(SeriesStrandLink).where(col(SeriesStrandLink.series_id) == row.id))
+            session.delete(row)
+
+
+def _add(start: Moment, delta: timedelta) -> Moment:
+    return start + delta

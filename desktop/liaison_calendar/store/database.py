@@ -1,0 +1,290 @@
+"""The database file: opening, checking its version, backing up and upgrading it.
+
+The schema is created and upgraded only by the Alembic revisions in ``migrations/``, run from
+here; users need no alembic.ini. A file stamped by a revision this app does not know (a newer
+app wrote it) is refused before anything is written to it.
+"""
+
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlmodel import Session
+
+from liaison_calendar.domain.clock import Clock, SystemClock
+from liaison_calendar.errors import (
+    DatabaseBusyError,
+    DatabaseError,
+    DatabaseVersionError,
+    NotALiaisonDatabaseError,
+)
+
+log = logging.getLogger(__name__)
+
+SCRIPT_LOCATION = "liaison_calendar.store:migrations"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 5.0
+
+
+class FileState(Enum):
+    NEW = "new"
+    CURRENT = "current"
+    OLDER = "older"
+
+
+@dataclass(frozen=True)
+class Inspection:
+    state: FileState
+    revision: str | None
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", SCRIPT_LOCATION)
+    return cfg
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    head = script_directory().get_current_head()
+    assert head is not None
+    return head
+
+
+def _busy(path: Path) -> DatabaseBusyError:
+    return DatabaseBusyError(
+        f"The calendar is busy: another Liaison Calendar is writing to {path}. "
+        "Try again in a moment."
+    )
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def inspect_file(path: Path) -> Inspection:
+    """What the file at ``path`` is, read without writing a byte to it."""
+    if not path.exists() or (path.is_file() and path.stat().st_size == 0):
+        return Inspection(FileState.NEW, None)
+    if not path.is_file():
+        raise DatabaseError(f"{path} is not a file.")
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise DatabaseError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if magic != SQLITE_MAGIC:
+        raise NotALiaisonDatabaseError(f"{path} is not a Liaison Calendar database.")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            names = {
+                row[0]
+                for row in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            revision = None
+            if "alembic_version" in names:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if _is_lock_error(exc):
+            raise _busy(path) from None
+        raise NotALiaisonDatabaseError(
+            f"{path} cannot be read as a Liaison Calendar database ({exc})."
+        ) from None
+    except sqlite3.DatabaseError as exc:
+        raise NotALiaisonDatabaseError(
+            f"{path} is not a Liaison Calendar database ({exc})."
+        ) from None
+    if revision is None:
+        if names - {"alembic_version"}:
+            raise NotALiaisonDatabaseError(
+                f"{path} is not a Liaison Calendar database."
+            )
+        return Inspection(FileState.NEW, None)
+    scripts = script_directory()
+    try:
+        known = scripts.get_revision(revision)
+    except Exception:  # alembic raises several kinds for an unknown id
+        known = None
+    if known is None:
+        raise DatabaseVersionError(
+            f"{path} was written by a newer version of Liaison Calendar (schema {revision}). "
+            "Update the app to open it; the file was left untouched."
+        )
+    if revision == scripts.get_current_head():
+        return Inspection(FileState.CURRENT, revision)
+    return Inspection(FileState.OLDER, revision)
+
+
+def backup(source: Path, target: Path) -> Path:
+    """A consistent copy of ``source`` made with SQLite's online backup API."""
+    src = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def _configure_engine(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        try:
+            cur.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
+        except sqlite3.OperationalError:
+            pass  # read-only media: reading still works
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+    )
+    _configure_engine(engine)
+    return engine
+
+
+class Database:
+    """An open calendar file. Sessions come from :meth:`transaction` (writes) or :meth:`reading`."""
+
+    def __init__(self, path: Path, engine: Engine) -> None:
+        self.path = path
+        self.engine = engine
+        self._writer = engine.execution_options(sqlite_begin="IMMEDIATE")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        with (
+            self._translate_errors(),
+            Session(self._writer, expire_on_commit=False) as session,
+        ):
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with (
+            self._translate_errors(),
+            Session(self.engine, expire_on_commit=False) as session,
+        ):
+            yield session
+
+    @contextmanager
+    def _translate_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except OperationalError as exc:
+            if _is_lock_error(exc.orig or exc):
+                raise _busy(self.path) from None
+            if "readonly" in str(exc.orig).lower():
+                raise DatabaseError(
+                    f"The calendar file {self.path} is read-only."
+                ) from None
+            raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _upgrade(engine: Engine) -> None:
+    with engine.execution_options(sqlite_begin="IMMEDIATE").connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys = OFF")  # batch migrations rebuild tables
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+        problems = raw.execute("PRAGMA foreign_key_check").fetchall()
+        raw.execute("PRAGMA foreign_keys = ON")
+    if problems:
+        raise DatabaseError(f"The upgrade left broken references: {problems[:5]}")
+
+
+def backup_path(path: Path, revision: str, clock: Clock) -> Path:
+    stamp = clock.now().strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.name}.{stamp}.before-{revision}.bak")
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{stamp}-{n}.before-{revision}.bak")
+    return candidate
+
+
+def open_database(path: Path, clock: Clock | None = None) -> Database:
+    """Open (creating or upgrading as needed) the calendar at ``path``."""
+    clock = clock or SystemClock()
+    path = Path(path)
+    inspection = inspect_file(path)
+    if inspection.state is FileState.NEW:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(
+                f"Cannot create the calendar at {path}: {exc.strerror or exc}."
+            ) from None
+    elif inspection.state is FileState.OLDER:
+        assert inspection.revision is not None
+        target = backup_path(path, inspection.revision, clock)
+        try:
+            backup(path, target)
+        except (OSError, sqlite3.Error) as exc:
+            raise DatabaseError(
+                f"Cannot back up {path} before upgrading it ({exc}); nothing was changed."
+            ) from None
+        log.info("backed up %s to %s before upgrading", path, target)
+    engine = make_engine(path)
+    try:
+        if inspection.state is not FileState.CURRENT:
+            _upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        if _is_lock_error(exc.orig or exc):
+            raise _busy(path) from None
+        raise DatabaseError(
+            f"Cannot open the calendar at {path}: {exc.orig}."
+        ) from None
+    except SADatabaseError as exc:
+        engine.dispose()
+        raise DatabaseError(
+            f"Cannot open the calendar at {path}: {exc.orig}."
+        ) from None
+    return Database(path, engine)

@@ -1,0 +1,343 @@
+"""Queries and row conversion. Everything here runs inside a session the service opened."""
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select, text
+from sqlmodel import Session, col
+
+from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode, ReleaseLevel, Side, Status
+from liaison_calendar.domain.models import (
+    ActionItem,
+    Meeting,
+    MeetingFilter,
+    Participant,
+)
+from liaison_calendar.domain.recurrence import parse_occurrence_key
+from liaison_calendar.domain.timezones import zone
+from liaison_calendar.store.tables import (
+    FTS_TABLE,
+    ActionItemRecord,
+    AgendaItemRecord,
+    CommonProposalRecord,
+    KindRecord,
+    MeetingPartnerLink,
+    MeetingProposalLink,
+    MeetingRecord,
+    MeetingStrandLink,
+    OrganisationRecord,
+    ParticipantRecord,
+    PartnerRecord,
+    SeriesRecord,
+    StrandRecord,
+)
+
+_CHUNK = 500
+ALL_DAY_SLACK = timedelta(hours=14)
+"""All-day rows are indexed at midnight UTC; a window in any zone is within 14 h of that."""
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def key_map(session: Session, record: type[StrandRecord] | type[KindRecord]) -> dict[int, str]:
+    return {row.id: row.key for row in session.exec(select(record)).scalars()}  # type: ignore[misc]
+
+
+def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
+    """Read models for the meetings ``ids``, loaded in a few batched queries."""
+    if not ids:
+        return {}
+    unique_ids = sorted(set(ids))
+    kinds = key_map(session, KindRecord)
+    strands = key_map(session, StrandRecord)
+    series_names = dict(session.exec(select(SeriesRecord.id, SeriesRecord.name)).all())  # type: ignore[call-overload]
+    rows: list[MeetingRecord] = []
+    strand_keys: dict[int, list[str]] = defaultdict(list)
+    partner_names: dict[int, list[str]] = defaultdict(list)
+    proposal_numbers: dict[int, list[int]] = defaultdict(list)
+    for chunk in _chunks(unique_ids):
+        rows.extend(session.exec(select(MeetingRecord).where(col(MeetingRecord.id).in_(chunk))).scalars())  # type: ignore[call-overload]
+        for mid, sid in session.exec(  # type: ignore[call-overload]
+            select(MeetingStrandLink.meeting_id, MeetingStrandLink.strand_id).where(
+                col(MeetingStrandLink.meeting_id).in_(chunk)
+            )
+        ):
+            strand_keys[mid].append(strands[sid])
+        for mid, name in session.exec(  # type: ignore[call-overload]
+            select(MeetingPartnerLink.meeting_id, PartnerRecord.name)
+            .join(PartnerRecord, PartnerRecord.id == MeetingPartnerLink.partner_id)
+            .where(col(MeetingPartnerLink.meeting_id).in_(chunk))
+        ):
+            partner_names[mid].append(name)
+        for mid, number in session.exec(  # type: ignore[call-overload]
+            select(MeetingProposalLink.meeting_id, CommonProposalRecord.number)
+            .join(CommonProposalRecord, CommonProposalRecord.id == MeetingProposalLink.proposal_id)
+            .where(col(MeetingProposalLink.meeting_id).in_(chunk))
+        ):
+            proposal_numbers[mid].append(number)
+    strand_order = {key: i for i, key in enumerate(sorted(strands.values()))}
+    result = {}
+    for row in rows:
+        assert row.id is not None
+        result[row.id] = to_meeting(
+            row,
+            kind=kinds[row.kind_id],
+            strands=sorted(strand_keys[row.id], key=lambda k: strand_order.get(k, 0)),
+            partners=sorted(partner_names[row.id]),
+            series=series_names.get(row.series_id) if row.series_id else None,
+            proposals=sorted(proposal_numbers[row.id]),
+        )
+    return result
+
+
+def to_meeting(
+    row: MeetingRecord,
+    *,
+    kind: str,
+    strands: Sequence[str],
+    partners: Sequence[str],
+    series: str | None,
+    proposals: Sequence[int],
+) -> Meeting:
+    assert row.id is not None
+    if row.all_day:
+        assert row.start_date is not None and row.end_date is not None
+        start: datetime | object = row.start_date
+        end: datetime | object = row.end_date
+    else:
+        tz = zone(row.tz)
+        start = row.start_utc.astimezone(tz)
+        end = row.end_utc.astimezone(tz)
+    return Meeting(
+        id=row.id,
+        uid=row.uid,
+        sequence=row.sequence,
+        title=row.title,
+        kind=kind,
+        start=start,  # type: ignore[arg-type]
+        end=end,  # type: ignore[arg-type]
+        tz=row.tz,
+        all_day=row.all_day,
+        floating=row.floating,
+        strands=tuple(strands),
+        partners=tuple(partners),
+        series=series,
+        series_id=row.series_id,
+        iteration=row.iteration,
+        location=row.location,
+        mode=Mode(row.mode),
+        lead_side=LeadSide(row.lead_side),
+        status=Status(row.status),
+        marking=row.marking,
+        release_level=ReleaseLevel(row.release_level),
+        description=row.description,
+        outcomes=row.outcomes,
+        rrule=row.rrule,
+        exdates=tuple(parse_occurrence_key(k) for k in json.loads(row.exdates)),
+        master_id=row.master_id,
+        recurrence_id=parse_occurrence_key(row.recurrence_id) if row.recurrence_id else None,
+        proposals=tuple(proposals),
+        exercise_phase_id=row.exercise_phase_id,
+        created=row.created,
+        modified=row.modified,
+    )
+
+
+def participants_of(session: Session, meeting_id: int) -> list[Participant]:
+    rows = session.exec(  # type: ignore[call-overload]
+        select(ParticipantRecord, OrganisationRecord.name)
+        .outerjoin(OrganisationRecord, OrganisationRecord.id == ParticipantRecord.organisation_id)
+        .where(ParticipantRecord.meeting_id == meeting_id)
+        .order_by(col(ParticipantRecord.position), col(ParticipantRecord.id))
+    ).all()
+    return [
+        Participant(
+            id=p.id,
+            name=p.name,
+            organisation=org or "",
+            side=Side(p.side),
+            role=p.role,
+            email=p.email,
+        )
+        for p, org in rows
+    ]
+
+
+def agenda_of(session: Session, meeting_id: int) -> list[AgendaItemRecord]:
+    return list(
+        session.exec(  # type: ignore[call-overload]
+            select(AgendaItemRecord)
+            .where(AgendaItemRecord.meeting_id == meeting_id)
+            .order_by(col(AgendaItemRecord.position), col(AgendaItemRecord.id))
+        ).scalars()
+    )
+
+
+def to_action(row: ActionItemRecord) -> ActionItem:
+    assert row.id is not None
+    return ActionItem(
+        id=row.id,
+        meeting_id=row.meeting_id,
+        text=row.text,
+        owner=row.owner,
+        due=row.due,
+        status=ActionStatus(row.status),
+        carried_from_id=row.carried_from_id,
+    )
+
+
+def actions_of(session: Session, meeting_id: int) -> list[ActionItemRecord]:
+    return list(
+        session.exec(  # type: ignore[call-overload]
+            select(ActionItemRecord)
+            .where(ActionItemRecord.meeting_id == meeting_id)
+            .order_by(col(ActionItemRecord.position), col(ActionItemRecord.id))
+        ).scalars()
+    )
+
+
+def _filter_clauses(session: Session, flt: MeetingFilter) -> list[object]:
+    m = MeetingRecord
+    clauses: list[object] = []
+    if flt.kinds:
+        clauses.append(
+            col(m.kind_id).in_(select(KindRecord.id).where(col(KindRecord.key).in_(flt.kinds)))
+        )
+    if flt.strands:
+        clauses.append(
+            exists().where(
+                MeetingStrandLink.meeting_id == _owner_id(),
+                col(MeetingStrandLink.strand_id).in_(
+                    select(StrandRecord.id).where(col(StrandRecord.key).in_(flt.strands))
+                ),
+            )
+        )
+    if flt.partners:
+        lowered = [p.casefold() for p in flt.partners]
+        clauses.append(
+            exists().where(
+                MeetingPartnerLink.meeting_id == _owner_id(),
+                col(MeetingPartnerLink.partner_id).in_(
+                    select(PartnerRecord.id).where(func.lower(PartnerRecord.name).in_(lowered))
+                ),
+            )
+        )
+    if flt.statuses:
+        clauses.append(col(m.status).in_([str(s) for s in flt.statuses]))
+    if flt.series:
+        names = [s.casefold() for s in flt.series]
+        clauses.append(
+            col(m.series_id).in_(
+                select(SeriesRecord.id).where(func.lower(SeriesRecord.name).in_(names))
+            )
+        )
+    return clauses
+
+
+def _owner_id() -> object:
+    """Links of an override belong to the override row itself: each row carries its own."""
+    return MeetingRecord.id
+
+
+def candidate_ids(
+    session: Session,
+    window_start: datetime | None,
+    window_end: datetime | None,
+    flt: MeetingFilter,
+    matching_ids: set[int] | None = None,
+) -> list[int]:
+    """Ids of meetings that may have an occurrence in the window (a superset, checked later)."""
+    m = MeetingRecord
+    stmt = select(m.id)
+    lo = window_start - ALL_DAY_SLACK if window_start else None
+    hi = window_end + ALL_DAY_SLACK if window_end else None
+    if hi is not None:
+        stmt = stmt.where(col(m.start_utc) < hi)
+    if lo is not None:
+        stmt = stmt.where(
+            or_(
+                and_(col(m.rrule).is_(None), col(m.end_utc) > lo),
+                and_(col(m.rrule).is_not(None), or_(col(m.until_utc).is_(None), col(m.until_utc) > lo)),
+            )
+        )
+    for clause in _filter_clauses(session, flt):
+        stmt = stmt.where(clause)  # type: ignore[arg-type]
+    ids = [row for row in session.exec(stmt).scalars()]  # type: ignore[call-overload]
+    if matching_ids is not None:
+        ids = [i for i in ids if i in matching_ids]
+    return ids
+
+
+def override_keys(session: Session, master_ids: Sequence[int]) -> dict[int, set[str]]:
+    """For each recurring master, the occurrence keys replaced by an override row."""
+    result: dict[int, set[str]] = defaultdict(set)
+    for chunk in _chunks(list(master_ids)):
+        for master_id, key in session.exec(  # type: ignore[call-overload]
+            select(MeetingRecord.master_id, MeetingRecord.recurrence_id).where(
+                col(MeetingRecord.master_id).in_(chunk)
+            )
+        ):
+            result[master_id].add(key)
+    return result
+
+
+# --- full-text search ----------------------------------------------------------------------
+
+
+def fts_update(session: Session, meeting_id: int) -> None:
+    """Rewrite the search row of one meeting (call after any change to it or its parts)."""
+    conn = session.connection()
+    conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": meeting_id})
+    row = session.get(MeetingRecord, meeting_id)
+    if row is None:
+        return
+    agenda = " ".join(f"{a.title} {a.lead}" for a in agenda_of(session, meeting_id))
+    people = " ".join(
+        f"{p.name} {p.organisation} {p.role}" for p in participants_of(session, meeting_id)
+    )
+    conn.execute(
+        text(
+            f"INSERT INTO {FTS_TABLE}(rowid, title, description, location, agenda, participants) "
+            "VALUES (:id, :title, :description, :location, :agenda, :participants)"
+        ),
+        {
+            "id": meeting_id,
+            "title": row.title,
+            "description": f"{row.description} {row.outcomes}",
+            "location": row.location,
+            "agenda": agenda,
+            "participants": people,
+        },
+    )
+
+
+def fts_delete(session: Session, meeting_ids: Iterable[int]) -> None:
+    conn = session.connection()
+    for mid in meeting_ids:
+        conn.execute(text(f"DELETE FROM {FTS_TABLE} WHERE rowid = :id"), {"id": mid})
+
+
+def fts_query(user_text: str) -> str | None:
+    """The FTS5 expression for what a user typed: every word, as a prefix, all required."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in user_text).split() if w]
+    if not words:
+        return None
+    return " AND ".join(f'"{w}"*' for w in words)
+
+
+def fts_search(session: Session, user_text: str, limit: int | None = None) -> list[int]:
+    """Meeting ids matching ``user_text``, best first."""
+    expression = fts_query(user_text)
+    if expression is None:
+        return []
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY bm25({FTS_TABLE})"
+    params: dict[str, object] = {"q": expression}
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
+    return [r[0] for r in session.connection().execute(text(sql), params)]
