@@ -4,7 +4,5 @@ from importlib.metadata import PackageNotFoundError, version
 
 try:
     __version__ = version("liaison-calendar")
-except (
-    PackageNotFoundError
-):  # pragma: no cover - running from a source tree without metadata
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
     __version__ = "0.0.0"

@@ -18,6 +18,9 @@ def configure(level: int = logging.INFO) -> Path | None:
     root = logging.getLogger()
     root.setLevel(level)
     path = log_file()
+    for existing in root.handlers:
+        if getattr(existing, "baseFilename", None) == str(path):
+            return path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handler: logging.Handler = logging.handlers.RotatingFileHandler(

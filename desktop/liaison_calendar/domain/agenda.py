@@ -4,9 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 
-def clock_times(
-    start: datetime, durations_min: Sequence[int]
-) -> list[tuple[datetime, datetime]]:
+def clock_times(start: datetime, durations_min: Sequence[int]) -> list[tuple[datetime, datetime]]:
     """(start, end) of each agenda item, one after another from the meeting start."""
     spans = []
     cursor = start
@@ -28,8 +26,5 @@ def overrun(
 
 def ordinal(n: int) -> str:
     """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -38,9 +38,7 @@ def build_rule(rule: str, start: datetime | date, tz_name: str) -> rrule:
     try:
         parsed = rrulestr(text, dtstart=dtstart)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ValidationError(
-            f"The repeat rule {rule!r} is not valid: {exc}."
-        ) from None
+        raise ValidationError(f"The repeat rule {rule!r} is not valid: {exc}.") from None
     if not isinstance(parsed, rrule):  # pragma: no cover - rrulestr with a bare rule
         raise ValidationError(f"The repeat rule {rule!r} is not valid.")
     return parsed
@@ -104,9 +102,7 @@ def starts_between(
             yield moment
 
 
-def last_start(
-    rule: str, start: datetime | date, tz_name: str
-) -> datetime | date | None:
+def last_start(rule: str, start: datetime | date, tz_name: str) -> datetime | date | None:
     """The start of the last occurrence, or None for an open-ended (or huge) rule."""
     if not _BOUNDED.search(rule):
         return None
@@ -120,9 +116,7 @@ def last_start(
     return _to_moment(last, not isinstance(start, datetime))
 
 
-def first_start(
-    rule: str, start: datetime | date, tz_name: str
-) -> datetime | date | None:
+def first_start(rule: str, start: datetime | date, tz_name: str) -> datetime | date | None:
     parsed = build_rule(rule, start, tz_name)
     for local in islice(parsed, 1):
         return _to_moment(local, not isinstance(start, datetime))

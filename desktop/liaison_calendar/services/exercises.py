@@ -86,7 +86,9 @@ class ExerciseService:
 
     def list(self) -> list[Exercise]:
         with self._db.reading() as session:
-            rows = session.exec(select(ExerciseRecord).order_by(ExerciseRecord.period_start)).scalars()
+            rows = session.exec(
+                select(ExerciseRecord).order_by(ExerciseRecord.period_start)
+            ).scalars()
             return [self._to_exercise(session, r) for r in rows.all()]
 
     def get(self, exercise_id: int) -> Exercise:

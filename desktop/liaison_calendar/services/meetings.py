@@ -49,8 +49,18 @@ from liaison_calendar.store.tables import (
 )
 
 UID_DOMAIN = "liaison-calendar"
-_SIGNIFICANT = ("start_utc", "end_utc", "tz", "all_day", "start_date", "end_date", "location",
-                "status", "rrule", "exdates")
+_SIGNIFICANT = (
+    "start_utc",
+    "end_utc",
+    "tz",
+    "all_day",
+    "start_date",
+    "end_date",
+    "location",
+    "status",
+    "rrule",
+    "exdates",
+)
 """Changes to these fields bump SEQUENCE: time, place and status."""
 
 
@@ -84,7 +94,8 @@ def make_span(start: Moment, end: Moment, tz: str) -> Span:
             "Start and end must both be dates (an all-day meeting) or both be times."
         )
     if not start_timed:
-        assert not isinstance(start, datetime) and not isinstance(end, datetime)
+        assert not isinstance(start, datetime)
+        assert not isinstance(end, datetime)
         if end <= start:
             raise ValidationError(
                 f"The meeting ends ({end.isoformat()}) before it starts ({start.isoformat()}); "
@@ -97,7 +108,8 @@ def make_span(start: Moment, end: Moment, tz: str) -> Span:
             start,
             end,
         )
-    assert isinstance(start, datetime) and isinstance(end, datetime)
+    assert isinstance(start, datetime)
+    assert isinstance(end, datetime)
     aware_start = localize(start, tz) if start.tzinfo is None else start
     aware_end = localize(end, tz) if end.tzinfo is None else end
     if aware_end <= aware_start:
@@ -336,11 +348,15 @@ class MeetingService:
         proposals: Sequence[int] | None,
     ) -> None:
         if strands is not None:
-            session.exec(delete(MeetingStrandLink).where(col(MeetingStrandLink.meeting_id) == meeting_id))
+            session.exec(
+                delete(MeetingStrandLink).where(col(MeetingStrandLink.meeting_id) == meeting_id)
+            )
             for sid in resolve.strand_ids(session, strands):
                 session.add(MeetingStrandLink(meeting_id=meeting_id, strand_id=sid))
         if partners is not None:
-            session.exec(delete(MeetingPartnerLink).where(col(MeetingPartnerLink.meeting_id) == meeting_id))
+            session.exec(
+                delete(MeetingPartnerLink).where(col(MeetingPartnerLink.meeting_id) == meeting_id)
+            )
             for pid in resolve.partner_ids(session, partners):
                 session.add(MeetingPartnerLink(meeting_id=meeting_id, partner_id=pid))
         if proposals is not None:
@@ -376,7 +392,11 @@ class MeetingService:
                 end = start + (old_end - old_start) if "start" in changes else old_end
             if "tz" in changes and "start" not in changes and isinstance(start, datetime):
                 start = start.astimezone(zone(row.tz)).replace(tzinfo=None)
-                end = end.astimezone(zone(row.tz)).replace(tzinfo=None) if "end" not in changes else end
+                end = (
+                    end.astimezone(zone(row.tz)).replace(tzinfo=None)
+                    if "end" not in changes
+                    else end
+                )
             span = make_span(start, end, tz)
             row.tz = tz
             row.all_day = span.all_day
@@ -404,7 +424,11 @@ class MeetingService:
             _recurrence(row)
         assert row.id is not None
         self._set_links(
-            session, row.id, changes.get("strands"), changes.get("partners"), changes.get("proposals")
+            session,
+            row.id,
+            changes.get("strands"),
+            changes.get("partners"),
+            changes.get("proposals"),
         )
         self._touch(row, before)
         session.add(row)
@@ -413,7 +437,8 @@ class MeetingService:
 
     def _moments(self, row: MeetingRecord) -> tuple[Moment, Moment]:
         if row.all_day:
-            assert row.start_date is not None and row.end_date is not None
+            assert row.start_date is not None
+            assert row.end_date is not None
             return row.start_date, row.end_date
         tz = zone(row.tz)
         return row.start_utc.astimezone(tz), row.end_utc.astimezone(tz)
@@ -448,7 +473,9 @@ class MeetingService:
             assert row.id is not None
             meeting = queries.load_meetings(session, [row.id])[row.id]
             overrides = list(
-                session.exec(select(MeetingRecord.id).where(MeetingRecord.master_id == row.id)).scalars()
+                session.exec(
+                    select(MeetingRecord.id).where(MeetingRecord.master_id == row.id)
+                ).scalars()
             )
             queries.fts_delete(session, [row.id, *overrides])
             session.delete(row)
@@ -469,7 +496,9 @@ class MeetingService:
         start, end = self._moments(master)
         duration = end - start  # type: ignore[operator]
         window_end = key_moment + (timedelta(days=1) if master.all_day else timedelta(seconds=1))
-        found = list(starts_between(master.rrule, start, master.tz, key_moment, window_end, duration))
+        found = list(
+            starts_between(master.rrule, start, master.tz, key_moment, window_end, duration)
+        )
         key = occurrence_key(key_moment)
         if key not in {occurrence_key(m) for m in found}:
             raise NotFoundError(
@@ -526,9 +555,22 @@ class MeetingService:
             start_date = original
             end_date = original + (master.end_date - master.start_date)  # type: ignore[operator]
         fields = master.model_dump(
-            exclude={"id", "rrule", "exdates", "until_utc", "created", "modified", "master_id",
-                     "recurrence_id", "start_utc", "end_utc", "start_date", "end_date", "series_id",
-                     "iteration"}
+            exclude={
+                "id",
+                "rrule",
+                "exdates",
+                "until_utc",
+                "created",
+                "modified",
+                "master_id",
+                "recurrence_id",
+                "start_utc",
+                "end_utc",
+                "start_date",
+                "end_date",
+                "series_id",
+                "iteration",
+            }
         )
         row = MeetingRecord(
             **fields,
@@ -547,8 +589,9 @@ class MeetingService:
         session.flush()
         assert row.id is not None
         meeting = queries.load_meetings(session, [master.id])[master.id]
-        self._set_links(session, row.id, list(meeting.strands), list(meeting.partners),
-                        list(meeting.proposals))
+        self._set_links(
+            session, row.id, list(meeting.strands), list(meeting.partners), list(meeting.proposals)
+        )
         return row
 
     # --- participants, agenda, actions ---------------------------------------------------
@@ -574,9 +617,12 @@ class MeetingService:
     def add_participant(self, meeting_id: int, draft: ParticipantDraft) -> Participant:
         with self._db.transaction() as session:
             self._row(session, meeting_id)
-            count = session.exec(
-                select(func.count()).where(ParticipantRecord.meeting_id == meeting_id)
-            ).scalar() or 0
+            count = (
+                session.exec(
+                    select(func.count()).where(ParticipantRecord.meeting_id == meeting_id)
+                ).scalar()
+                or 0
+            )
             row = self._add_participant(session, meeting_id, draft, count)
             session.flush()
             self._modified(session, meeting_id)
@@ -655,7 +701,10 @@ class MeetingService:
             now = self._clock.now()
             count = len(queries.actions_of(session, meeting_id))
             row = ActionItemRecord(
-                meeting_id=meeting_id, position=count, created=now, modified=now,
+                meeting_id=meeting_id,
+                position=count,
+                created=now,
+                modified=now,
                 **_action_fields(draft),
             )
             session.add(row)

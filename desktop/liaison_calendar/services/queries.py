@@ -64,7 +64,9 @@ class QueryService:
         result: list[Occurrence] = []
         for meeting in meetings.values():
             if meeting.rrule:
-                result.extend(self._expand(meeting, start, horizon, replaced.get(meeting.id, set())))
+                result.extend(
+                    self._expand(meeting, start, horizon, replaced.get(meeting.id, set()))
+                )
             elif _overlaps(meeting.start, meeting.end, start, end):
                 result.append(
                     Occurrence(
@@ -86,7 +88,9 @@ class QueryService:
         window_start: Moment = lo if lo is not None else meeting.start
         window_end: Moment = hi
         if meeting.all_day:
-            window_start = window_start.date() if isinstance(window_start, datetime) else window_start
+            window_start = (
+                window_start.date() if isinstance(window_start, datetime) else window_start
+            )
             window_end = hi.date() + timedelta(days=1)
         occurrences = []
         for moment in starts_between(

@@ -20,7 +20,9 @@ from liaison_calendar.store.tables import (
 def kind_id(session: Session, key: str) -> int:
     row = session.exec(select(KindRecord).where(KindRecord.key == key)).scalar_one_or_none()
     if row is None:
-        known = ", ".join(session.exec(select(KindRecord.key).order_by(KindRecord.position)).scalars())
+        known = ", ".join(
+            session.exec(select(KindRecord.key).order_by(KindRecord.position)).scalars()
+        )
         raise ValidationError(f"Unknown kind of meeting {key!r}; known kinds: {known}.")
     assert row.id is not None
     return row.id
@@ -92,7 +94,9 @@ def proposal_ids(session: Session, numbers: Sequence[int]) -> list[int]:
     ids = []
     for number in dict.fromkeys(numbers):
         if not 1 <= number <= 74:
-            raise ValidationError(f"Common proposal {number} does not exist: they run from 1 to 74.")
+            raise ValidationError(
+                f"Common proposal {number} does not exist: they run from 1 to 74."
+            )
         row = session.exec(
             select(CommonProposalRecord).where(CommonProposalRecord.number == number)
         ).scalar_one_or_none()

@@ -140,11 +140,16 @@ class SeriesService:
             assert row.id is not None
             info = self._to_series(session, row)
             number = (info.last_iteration or 0) + 1
-            previous_id = session.exec(
-                select(MeetingRecord.id).where(
-                    MeetingRecord.series_id == row.id, MeetingRecord.iteration == info.last_iteration
-                )
-            ).scalar() if info.last_iteration else None
+            previous_id = (
+                session.exec(
+                    select(MeetingRecord.id).where(
+                        MeetingRecord.series_id == row.id,
+                        MeetingRecord.iteration == info.last_iteration,
+                    )
+                ).scalar()
+                if info.last_iteration
+                else None
+            )
             draft = MeetingDraft(
                 title=title or f"{row.name} – {ordinal(number)} iteration",
                 kind=info.kind,
@@ -162,7 +167,11 @@ class SeriesService:
             )
             if previous_id is not None:
                 prev = self._meetings._detail(session, previous_id)  # noqa: SLF001
-                draft.kind, draft.strands, draft.partners = prev.kind, list(prev.strands), list(prev.partners)
+                draft.kind, draft.strands, draft.partners = (
+                    prev.kind,
+                    list(prev.strands),
+                    list(prev.partners),
+                )
                 draft.mode, draft.lead_side = prev.mode, prev.lead_side
                 draft.marking, draft.release_level = prev.marking, prev.release_level
                 if location is None:
@@ -170,8 +179,13 @@ class SeriesService:
                 if tz is None:
                     draft.tz = prev.tz
                 draft.participants = [
-                    ParticipantDraft(name=p.name, organisation=p.organisation, side=p.side, role=p.role,
-                                     email=p.email)
+                    ParticipantDraft(
+                        name=p.name,
+                        organisation=p.organisation,
+                        side=p.side,
+                        role=p.role,
+                        email=p.email,
+                    )
                     for p in prev.participants
                 ]
                 draft.agenda = [
@@ -181,7 +195,9 @@ class SeriesService:
                 if end is None:
                     draft.end = _add(start, prev.end - prev.start)  # type: ignore[operator]
             elif end is None:
-                draft.end = _add(start, timedelta(hours=3) if isinstance(start, datetime) else timedelta(days=1))
+                draft.end = _add(
+                    start, timedelta(hours=3) if isinstance(start, datetime) else timedelta(days=1)
+                )
             meeting_id = self._meetings.create_in(session, draft)
             if previous_id is not None:
                 self._carry_actions(session, previous_id, meeting_id)
@@ -189,7 +205,9 @@ class SeriesService:
 
     def _carry_actions(self, session: Session, from_id: int, to_id: int) -> None:
         now = self._clock.now()
-        open_items = [a for a in queries.actions_of(session, from_id) if a.status == ActionStatus.OPEN]
+        open_items = [
+            a for a in queries.actions_of(session, from_id) if a.status == ActionStatus.OPEN
+        ]
         for i, item in enumerate(open_items):
             session.add(
                 ActionItemRecord(
@@ -212,7 +230,9 @@ class SeriesService:
     def delete_empty(self, name_or_id: str | int) -> None:
         with self._db.transaction() as session:
             row = resolve.series_row(session, name_or_id)
-            used = session.exec(select(MeetingRecord.id).where(MeetingRecord.series_id == row.id)).first()
+            used = session.exec(
+                select(MeetingRecord.id).where(MeetingRecord.series_id == row.id)
+            ).first()
             if used is not None:
                 raise ValidationError(f"The series {row.name!r} still has meetings.")
             session.exec(delete(SeriesStrandLink).where(col(SeriesStrandLink.series_id) == row.id))

@@ -1,1 +1,1 @@
-"""Storage: SQLModel tables, the database file, Alembic migrations and queries. No Qt, no iCalendar."""
+"""Storage: tables, the database file, Alembic migrations and queries; no Qt, no iCalendar."""

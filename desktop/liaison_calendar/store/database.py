@@ -5,6 +5,7 @@ here; users need no alembic.ini. A file stamped by a revision this app does not 
 app wrote it) is refused before anything is written to it.
 """
 
+import contextlib
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -19,8 +20,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from liaison_calendar.domain.clock import Clock, SystemClock
@@ -91,15 +92,17 @@ def inspect_file(path: Path) -> Inspection:
         raise DatabaseError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     if magic != SQLITE_MAGIC:
         raise NotALiaisonDatabaseError(f"{path} is not a Liaison Calendar database.")
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    # With no WAL beside it the file is complete on its own: read it as immutable, which
+    # creates no -wal/-shm files. Otherwise read it normally (read-only) to see the WAL too.
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    uri = f"file:{quote(str(path.resolve()))}?{flags}"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
         try:
             names = {
                 row[0]
-                for row in conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             revision = None
             if "alembic_version" in names:
@@ -119,9 +122,7 @@ def inspect_file(path: Path) -> Inspection:
         ) from None
     if revision is None:
         if names - {"alembic_version"}:
-            raise NotALiaisonDatabaseError(
-                f"{path} is not a Liaison Calendar database."
-            )
+            raise NotALiaisonDatabaseError(f"{path} is not a Liaison Calendar database.")
         return Inspection(FileState.NEW, None)
     scripts = script_directory()
     try:
@@ -160,10 +161,8 @@ def _configure_engine(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")
         cur.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-        try:
+        with contextlib.suppress(sqlite3.OperationalError):  # read-only media can still be read
             cur.execute("PRAGMA journal_mode = WAL")  # persistent; a no-op once set
-        except sqlite3.OperationalError:
-            pass  # read-only media: reading still works
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -195,9 +194,9 @@ class Database:
         with (
             self._translate_errors(),
             Session(self._writer, expire_on_commit=False) as session,
+            session.begin(),
         ):
-            with session.begin():
-                yield session
+            yield session
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -215,9 +214,7 @@ class Database:
             if _is_lock_error(exc.orig or exc):
                 raise _busy(self.path) from None
             if "readonly" in str(exc.orig).lower():
-                raise DatabaseError(
-                    f"The calendar file {self.path} is read-only."
-                ) from None
+                raise DatabaseError(f"The calendar file {self.path} is read-only.") from None
             raise
 
     def close(self) -> None:
@@ -279,12 +276,8 @@ def open_database(path: Path, clock: Clock | None = None) -> Database:
         engine.dispose()
         if _is_lock_error(exc.orig or exc):
             raise _busy(path) from None
-        raise DatabaseError(
-            f"Cannot open the calendar at {path}: {exc.orig}."
-        ) from None
+        raise DatabaseError(f"Cannot open the calendar at {path}: {exc.orig}.") from None
     except SADatabaseError as exc:
         engine.dispose()
-        raise DatabaseError(
-            f"Cannot open the calendar at {path}: {exc.orig}."
-        ) from None
+        raise DatabaseError(f"Cannot open the calendar at {path}: {exc.orig}.") from None
     return Database(path, engine)

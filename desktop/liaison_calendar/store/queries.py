@@ -61,7 +61,9 @@ def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
     partner_names: dict[int, list[str]] = defaultdict(list)
     proposal_numbers: dict[int, list[int]] = defaultdict(list)
     for chunk in _chunks(unique_ids):
-        rows.extend(session.exec(select(MeetingRecord).where(col(MeetingRecord.id).in_(chunk))).scalars())  # type: ignore[call-overload]
+        rows.extend(
+            session.exec(select(MeetingRecord).where(col(MeetingRecord.id).in_(chunk))).scalars()
+        )  # type: ignore[call-overload]
         for mid, sid in session.exec(  # type: ignore[call-overload]
             select(MeetingStrandLink.meeting_id, MeetingStrandLink.strand_id).where(
                 col(MeetingStrandLink.meeting_id).in_(chunk)
@@ -106,7 +108,8 @@ def to_meeting(
 ) -> Meeting:
     assert row.id is not None
     if row.all_day:
-        assert row.start_date is not None and row.end_date is not None
+        assert row.start_date is not None
+        assert row.end_date is not None
         start: datetime | object = row.start_date
         end: datetime | object = row.end_date
     else:
@@ -262,12 +265,15 @@ def candidate_ids(
         stmt = stmt.where(
             or_(
                 and_(col(m.rrule).is_(None), col(m.end_utc) > lo),
-                and_(col(m.rrule).is_not(None), or_(col(m.until_utc).is_(None), col(m.until_utc) > lo)),
+                and_(
+                    col(m.rrule).is_not(None),
+                    or_(col(m.until_utc).is_(None), col(m.until_utc) > lo),
+                ),
             )
         )
     for clause in _filter_clauses(session, flt):
         stmt = stmt.where(clause)  # type: ignore[arg-type]
-    ids = [row for row in session.exec(stmt).scalars()]  # type: ignore[call-overload]
+    ids = list(session.exec(stmt).scalars())  # type: ignore[call-overload]
     if matching_ids is not None:
         ids = [i for i in ids if i in matching_ids]
     return ids

@@ -8,12 +8,8 @@ from sqlmodel import Field, SQLModel
 from liaison_calendar.store.types import UTCDateTime
 
 
-def _fk(
-    target: str, ondelete: str, *, nullable: bool = True, index: bool = True
-) -> Column[int]:
-    return Column(
-        Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index
-    )
+def _fk(target: str, ondelete: str, *, nullable: bool = True, index: bool = True) -> Column[int]:
+    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 
 
 class StrandRecord(SQLModel, table=True):
@@ -63,22 +59,14 @@ class SeriesRecord(SQLModel, table=True):
 
 class SeriesStrandLink(SQLModel, table=True):
     __tablename__ = "series_strand"
-    series_id: int = Field(
-        foreign_key="series.id", primary_key=True, ondelete="CASCADE"
-    )
-    strand_id: int = Field(
-        foreign_key="strand.id", primary_key=True, ondelete="CASCADE"
-    )
+    series_id: int = Field(foreign_key="series.id", primary_key=True, ondelete="CASCADE")
+    strand_id: int = Field(foreign_key="strand.id", primary_key=True, ondelete="CASCADE")
 
 
 class SeriesPartnerLink(SQLModel, table=True):
     __tablename__ = "series_partner"
-    series_id: int = Field(
-        foreign_key="series.id", primary_key=True, ondelete="CASCADE"
-    )
-    partner_id: int = Field(
-        foreign_key="partner.id", primary_key=True, ondelete="CASCADE"
-    )
+    series_id: int = Field(foreign_key="series.id", primary_key=True, ondelete="CASCADE")
+    partner_id: int = Field(foreign_key="partner.id", primary_key=True, ondelete="CASCADE")
 
 
 class ExerciseRecord(SQLModel, table=True):
@@ -98,12 +86,8 @@ class ExerciseRecord(SQLModel, table=True):
 
 class ExerciseStrandLink(SQLModel, table=True):
     __tablename__ = "exercise_strand"
-    exercise_id: int = Field(
-        foreign_key="exercise.id", primary_key=True, ondelete="CASCADE"
-    )
-    strand_id: int = Field(
-        foreign_key="strand.id", primary_key=True, ondelete="CASCADE"
-    )
+    exercise_id: int = Field(foreign_key="exercise.id", primary_key=True, ondelete="CASCADE")
+    strand_id: int = Field(foreign_key="strand.id", primary_key=True, ondelete="CASCADE")
 
 
 class ExercisePhaseRecord(SQLModel, table=True):
@@ -175,9 +159,7 @@ class MeetingRecord(SQLModel, table=True):
 
 class MeetingStrandLink(SQLModel, table=True):
     __tablename__ = "meeting_strand"
-    meeting_id: int = Field(
-        foreign_key="meeting.id", primary_key=True, ondelete="CASCADE"
-    )
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
     strand_id: int = Field(
         foreign_key="strand.id", primary_key=True, ondelete="CASCADE", index=True
     )
@@ -185,9 +167,7 @@ class MeetingStrandLink(SQLModel, table=True):
 
 class MeetingPartnerLink(SQLModel, table=True):
     __tablename__ = "meeting_partner"
-    meeting_id: int = Field(
-        foreign_key="meeting.id", primary_key=True, ondelete="CASCADE"
-    )
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
     partner_id: int = Field(
         foreign_key="partner.id", primary_key=True, ondelete="CASCADE", index=True
     )
@@ -203,9 +183,7 @@ class CommonProposalRecord(SQLModel, table=True):
 
 class MeetingProposalLink(SQLModel, table=True):
     __tablename__ = "meeting_proposal"
-    meeting_id: int = Field(
-        foreign_key="meeting.id", primary_key=True, ondelete="CASCADE"
-    )
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True, ondelete="CASCADE")
     proposal_id: int = Field(
         foreign_key="common_proposal.id",
         primary_key=True,
@@ -220,9 +198,7 @@ class ParticipantRecord(SQLModel, table=True):
     meeting_id: int = Field(sa_column=_fk("meeting.id", "CASCADE", nullable=False))
     position: int = 0
     name: str
-    organisation_id: int | None = Field(
-        default=None, sa_column=_fk("organisation.id", "SET NULL")
-    )
+    organisation_id: int | None = Field(default=None, sa_column=_fk("organisation.id", "SET NULL"))
     side: str = "other"
     role: str = ""
     email: str = ""
@@ -248,9 +224,7 @@ class ActionItemRecord(SQLModel, table=True):
     owner: str = ""
     due: date | None = None
     status: str = "open"
-    carried_from_id: int | None = Field(
-        default=None, sa_column=_fk("action_item.id", "SET NULL")
-    )
+    carried_from_id: int | None = Field(default=None, sa_column=_fk("action_item.id", "SET NULL"))
     created: datetime = Field(sa_type=UTCDateTime)
     modified: datetime = Field(sa_type=UTCDateTime)
 

@@ -12,9 +12,7 @@ from liaison_calendar.store import tables  # noqa: F401  (registers the tables)
 config = context.config
 connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only reachable by running alembic by hand
-    raise RuntimeError(
-        "Liaison Calendar migrations run through liaison_calendar.store.database"
-    )
+    raise RuntimeError("Liaison Calendar migrations run through liaison_calendar.store.database")
 
 context.configure(
     connection=connection,

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -152,9 +151,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("name"),
     )
     with op.batch_alter_table("series", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_series_kind_id"), ["kind_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_series_kind_id"), ["kind_id"], unique=False)
 
     op.create_table(
         "meeting",
@@ -188,9 +185,7 @@ def upgrade() -> None:
         sa.Column("exercise_phase_id", sa.Integer(), nullable=True),
         sa.Column("created", sa.String(20), nullable=False),
         sa.Column("modified", sa.String(20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["exercise_phase_id"], ["exercise_phase.id"], ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["exercise_phase_id"], ["exercise_phase.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["kind_id"], ["kind.id"], ondelete="RESTRICT"),
         sa.ForeignKeyConstraint(["master_id"], ["meeting.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["series_id"], ["series.id"], ondelete="SET NULL"),
@@ -204,15 +199,9 @@ def upgrade() -> None:
             ["exercise_phase_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_meeting_kind_id"), ["kind_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_meeting_master_id"), ["master_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_meeting_series_id"), ["series_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_meeting_kind_id"), ["kind_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_meeting_master_id"), ["master_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_meeting_series_id"), ["series_id"], unique=False)
         batch_op.create_index("ix_meeting_span", ["start_utc", "end_utc"], unique=False)
         batch_op.create_index(batch_op.f("ix_meeting_uid"), ["uid"], unique=False)
         batch_op.create_index(
@@ -250,9 +239,7 @@ def upgrade() -> None:
         sa.Column("carried_from_id", sa.Integer(), nullable=True),
         sa.Column("created", sa.String(20), nullable=False),
         sa.Column("modified", sa.String(20), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["carried_from_id"], ["action_item.id"], ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["carried_from_id"], ["action_item.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -262,9 +249,7 @@ def upgrade() -> None:
             ["carried_from_id"],
             unique=False,
         )
-        batch_op.create_index(
-            batch_op.f("ix_action_item_meeting_id"), ["meeting_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_action_item_meeting_id"), ["meeting_id"], unique=False)
 
     op.create_table(
         "agenda_item",
@@ -279,9 +264,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("agenda_item", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_agenda_item_meeting_id"), ["meeting_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_agenda_item_meeting_id"), ["meeting_id"], unique=False)
 
     op.create_table(
         "meeting_partner",
@@ -301,9 +284,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(
-            ["proposal_id"], ["common_proposal.id"], ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["proposal_id"], ["common_proposal.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("meeting_id", "proposal_id"),
     )
     with op.batch_alter_table("meeting_proposal", schema=None) as batch_op:
@@ -335,15 +316,11 @@ def upgrade() -> None:
         sa.Column("role", sa.String(), nullable=False),
         sa.Column("email", sa.String(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meeting.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(
-            ["organisation_id"], ["organisation.id"], ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisation.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("participant", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_participant_meeting_id"), ["meeting_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_participant_meeting_id"), ["meeting_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_participant_organisation_id"),
             ["organisation_id"],
@@ -430,9 +407,7 @@ def downgrade() -> None:
     op.drop_table("series_strand")
     op.drop_table("series_partner")
     with op.batch_alter_table("meeting", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_meeting_uid_master", sqlite_where=sa.text("recurrence_id IS NULL")
-        )
+        batch_op.drop_index("ix_meeting_uid_master", sqlite_where=sa.text("recurrence_id IS NULL"))
         batch_op.drop_index(batch_op.f("ix_meeting_uid"))
         batch_op.drop_index("ix_meeting_span")
         batch_op.drop_index(batch_op.f("ix_meeting_series_id"))

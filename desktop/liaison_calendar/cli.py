@@ -1,0 +1,557 @@
+"""The ``liaison`` command: a front end over the services, like the desktop app.
+
+Exit codes: 0 success; 2 a user error (bad argument, unknown id, invalid date or zone, newer or
+busy database) with one line on stderr and nothing changed; 1 a bug (logged with its traceback).
+PySide6 is imported only to start the desktop app.
+"""
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, NoReturn
+
+from pydantic import ValidationError as PydanticValidationError
+
+from liaison_calendar import __version__, logs, paths
+from liaison_calendar.domain.agenda import ordinal
+from liaison_calendar.domain.enums import LeadSide, Mode, ReleaseLevel, Status
+from liaison_calendar.domain.models import (
+    Meeting,
+    MeetingDetail,
+    MeetingDraft,
+    MeetingFilter,
+    MeetingPatch,
+    Moment,
+    Occurrence,
+)
+from liaison_calendar.domain.timezones import day_start, zone
+from liaison_calendar.errors import LiaisonError, ValidationError
+
+log = logging.getLogger(__name__)
+PROG = "liaison"
+
+
+class UsageError(LiaisonError):
+    """A command line that cannot be understood."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line, not argparse's usage block: the caller may be a script reading stderr.
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# --- argument types --------------------------------------------------------------------------
+
+
+def parse_moment(text: str) -> Moment:
+    """``2024-06-12`` (a date) or ``2024-06-12T09:30`` / ``2024-06-12 09:30[+02:00]``."""
+    value = text.strip()
+    try:
+        if len(value) == 10 and "T" not in value and " " not in value:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        reason = str(exc)
+        if "Invalid isoformat" in reason:
+            reason = "write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM"
+        raise argparse.ArgumentTypeError(f"invalid date or time {text!r}: {reason}") from None
+
+
+def parse_date(text: str) -> date:
+    value = parse_moment(text)
+    return value.date() if isinstance(value, datetime) else value
+
+
+def parse_zone(text: str) -> str:
+    try:
+        zone(text)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    return text
+
+
+def parse_id(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a meeting number")
+    return int(text)
+
+
+# --- the parser ------------------------------------------------------------------------------
+
+
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", action="append", default=[], metavar="K", help="kind key (repeatable)")
+    p.add_argument(
+        "--strand", action="append", default=[], metavar="S", help="strand key (repeatable)"
+    )
+    p.add_argument(
+        "--partner", action="append", default=[], metavar="P", help="partner (repeatable)"
+    )
+    p.add_argument("--series", action="append", default=[], metavar="S", help="series name")
+    p.add_argument(
+        "--status", action="append", default=[], choices=[s.value for s in Status], help="status"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help=f"calendar file (default: ${paths.DB_ENV} or {paths.default_db_path()})",
+    )
+    parser = _Parser(
+        prog=PROG,
+        description="Liaison Calendar: the calendar of EU-NATO staff-to-staff cooperation. "
+        "Without a command it starts the desktop app.",
+    )
+    parser.add_argument("--db", metavar="PATH", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "demo", parents=[common], help="fill the calendar with a sample 2023-2025 calendar"
+    )
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("list", parents=[common], help="list meetings (recurrences expanded)")
+    p.add_argument("--from", dest="date_from", type=parse_moment, metavar="DATE")
+    p.add_argument("--to", dest="date_to", type=parse_moment, metavar="DATE", help="last day shown")
+    _filter_options(p)
+    p.add_argument("--search", metavar="TEXT", help="full-text search")
+    p.add_argument("--json", action="store_true", help="one JSON object per occurrence")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("show", parents=[common], help="show one meeting with agenda and people")
+    p.add_argument("meeting", metavar="ID_OR_UID")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="add a meeting",
+        description="Add a meeting. Give times (2024-06-12T09:30) for a timed meeting, or dates "
+        "for an all-day one; then --end is its last day.",
+    )
+    p.add_argument("--title", required=True)
+    p.add_argument("--kind", required=True, metavar="K")
+    p.add_argument("--start", required=True, type=parse_moment, metavar="DT")
+    p.add_argument("--end", required=True, type=parse_moment, metavar="DT")
+    p.add_argument("--tz", type=parse_zone, metavar="ZONE", help="IANA zone (default: setting)")
+    p.add_argument("--strand", action="append", default=[], metavar="S")
+    p.add_argument("--partner", action="append", default=[], metavar="P")
+    p.add_argument("--location", default="")
+    p.add_argument("--mode", choices=[m.value for m in Mode], default=Mode.IN_PERSON.value)
+    p.add_argument("--lead", choices=[s.value for s in LeadSide], default=LeadSide.CO_CHAIRED.value)
+    p.add_argument("--status", choices=[s.value for s in Status], default=Status.CONFIRMED.value)
+    p.add_argument("--series", metavar="S")
+    p.add_argument("--iteration", type=int)
+    p.add_argument("--description", default="")
+    p.add_argument("--marking", default="")
+    p.add_argument(
+        "--release", choices=[r.value for r in ReleaseLevel], default=ReleaseLevel.STAFF.value
+    )
+    p.add_argument("--rrule", metavar="RULE", help="repeat rule, e.g. FREQ=MONTHLY;COUNT=6")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("edit", parents=[common], help="change a meeting")
+    p.add_argument("meeting", type=parse_id, metavar="ID")
+    p.add_argument("--title")
+    p.add_argument("--kind", metavar="K")
+    p.add_argument("--start", type=parse_moment, metavar="DT")
+    p.add_argument("--end", type=parse_moment, metavar="DT")
+    p.add_argument("--tz", type=parse_zone, metavar="ZONE")
+    p.add_argument("--location")
+    p.add_argument("--status", choices=[s.value for s in Status])
+    p.add_argument("--strand", action="append", metavar="S")
+    p.add_argument("--partner", action="append", metavar="P")
+    p.add_argument("--description")
+    p.add_argument("--marking")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_edit)
+
+    p = sub.add_parser("cancel", parents=[common], help="mark a meeting cancelled (kept in feeds)")
+    p.add_argument("meeting", type=parse_id, metavar="ID")
+    p.set_defaults(func=cmd_cancel)
+
+    p = sub.add_parser("delete", parents=[common], help="delete a meeting (gone from feeds)")
+    p.add_argument("meeting", type=parse_id, metavar="ID")
+    p.set_defaults(func=cmd_delete)
+    return parser
+
+
+# --- output helpers --------------------------------------------------------------------------
+
+
+def iso(value: Moment) -> str:
+    return value.isoformat()
+
+
+def occurrence_json(occ: Occurrence) -> dict[str, Any]:
+    m = occ.meeting
+    return {
+        "id": m.id,
+        "uid": m.uid,
+        "title": m.title,
+        "kind": m.kind,
+        "strands": list(m.strands),
+        "partners": list(m.partners),
+        "start": iso(occ.start),
+        "end": iso(occ.end),
+        "tz": m.tz,
+        "all_day": m.all_day,
+        "status": m.status.value,
+        "location": m.location,
+        "mode": m.mode.value,
+        "series": m.series,
+        "iteration": m.iteration,
+        "recurrence_id": iso(occ.recurrence_id) if occ.recurrence_id is not None else None,
+        "sequence": m.sequence,
+        "marking": m.marking,
+    }
+
+
+def meeting_json(m: Meeting) -> dict[str, Any]:
+    data = m.model_dump(mode="json")
+    data["start"], data["end"] = iso(m.start), iso(m.end)
+    return data
+
+
+def when_text(start: Moment, end: Moment) -> str:
+    if not isinstance(start, datetime) or not isinstance(end, datetime):
+        last = end - timedelta(days=1)
+        if last == start:
+            return f"{start:%Y-%m-%d %a} (all day)"
+        return f"{start:%Y-%m-%d %a} – {last:%Y-%m-%d %a} (all day)"
+    span = f"{start:%Y-%m-%d %a %H:%M}–{end:%H:%M}"
+    if end.date() != start.date():
+        span = f"{start:%Y-%m-%d %a %H:%M} – {end:%Y-%m-%d %H:%M}"
+    return f"{span} {start.tzname()}"
+
+
+def _table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    widths = [
+        max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)
+    ]
+    widths[-2] = min(widths[-2], 60)
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+    out = [line.rstrip(), "  ".join("-" * w for w in widths)]
+    for r in rows:
+        cells = [c if len(c) <= w else c[: w - 1] + "…" for c, w in zip(r, widths, strict=True)]
+        out.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip())
+    return "\n".join(out)
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+def _services(args: argparse.Namespace) -> Any:
+    from liaison_calendar.services.context import Services
+
+    return Services.open(paths.resolve_db_path(getattr(args, "db", None)))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    svc = _services(args)
+    try:
+        from liaison_calendar.services.demo import seed_demo
+
+        result = seed_demo(svc)
+    finally:
+        svc.close()
+    if result.added:
+        print(f"Added {result.added} meetings of the sample calendar to {svc.path}.")
+    else:
+        print(f"The sample calendar is already in {svc.path}; nothing added.")
+    return 0
+
+
+def _window(args: argparse.Namespace, tz: str) -> tuple[datetime | None, datetime | None]:
+    lo = hi = None
+    if args.date_from is not None:
+        lo = (
+            args.date_from
+            if isinstance(args.date_from, datetime)
+            else day_start(args.date_from, tz)
+        )
+        if lo.tzinfo is None:
+            lo = lo.replace(tzinfo=zone(tz))
+    if args.date_to is not None:
+        if isinstance(args.date_to, datetime):
+            hi = args.date_to if args.date_to.tzinfo else args.date_to.replace(tzinfo=zone(tz))
+        else:
+            hi = day_start(args.date_to + timedelta(days=1), tz)
+    if lo is not None and hi is not None and hi <= lo:
+        raise ValidationError("--to is before --from.")
+    return lo, hi
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    svc = _services(args)
+    try:
+        tz = svc.catalog.setting("default_tz")
+        lo, hi = _window(args, tz)
+        flt = MeetingFilter(
+            kinds=args.kind,
+            strands=args.strand,
+            partners=args.partner,
+            series=args.series,
+            statuses=args.status,
+            search=args.search,
+        )
+        _check_filter(svc, flt)
+        found = svc.queries.occurrences(lo, hi, flt)
+    finally:
+        svc.close()
+    if args.json:
+        json.dump([occurrence_json(o) for o in found], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    rows = [
+        (
+            str(o.meeting.id),
+            when_text(o.start, o.end),
+            o.meeting.title,
+            o.meeting.kind,
+            o.meeting.status.value,
+        )
+        for o in found
+    ]
+    print(_table(rows, ("ID", "When", "Title", "Kind", "Status")))
+    print(f"{len(found)} occurrence{'s' if len(found) != 1 else ''}")
+    return 0
+
+
+def _check_filter(svc: Any, flt: MeetingFilter) -> None:
+    """Unknown strand or kind keys are typos: say so instead of listing nothing."""
+    kinds = {k.key for k in svc.catalog.kinds()}
+    strands = {s.key for s in svc.catalog.strands()}
+    for key in flt.kinds:
+        if key not in kinds:
+            raise ValidationError(f"Unknown kind {key!r}; known kinds: {', '.join(sorted(kinds))}.")
+    for key in flt.strands:
+        if key not in strands:
+            raise ValidationError(
+                f"Unknown work strand {key!r}; known strands: {', '.join(sorted(strands))}."
+            )
+    for name in flt.series:
+        svc.series.get(name)
+
+
+def print_detail(m: MeetingDetail) -> None:
+    print(f"#{m.id}  {m.title}")
+    print(f"  When      {when_text(m.start, m.end)} ({m.tz})")
+    if m.rrule:
+        print(f"  Repeats   {m.rrule}")
+    if m.series:
+        it = f", {ordinal(m.iteration)} iteration" if m.iteration else ""
+        print(f"  Series    {m.series}{it}")
+    print(f"  Kind      {m.kind}")
+    print(f"  Strands   {', '.join(m.strands) or '—'}")
+    if m.partners:
+        print(f"  Partners  {', '.join(m.partners)}")
+    print(f"  Where     {m.location or '—'} ({m.mode.value}); lead: {m.lead_side.value}")
+    print(f"  Status    {m.status.value} (sequence {m.sequence})")
+    if m.marking:
+        print(f"  Marking   {m.marking}")
+    print(f"  UID       {m.uid}")
+    if m.description:
+        print(f"\n  {m.description}")
+    if m.participants:
+        print("\nParticipants")
+        for p in m.participants:
+            org = f" ({p.organisation})" if p.organisation else ""
+            role = f", {p.role}" if p.role else ""
+            print(f"  - {p.name}{org}{role}")
+    if m.agenda:
+        print("\nAgenda")
+        for a in m.agenda:
+            clock = f"{a.starts:%H:%M}–{a.ends:%H:%M}" if a.starts and a.ends else "     "
+            lead = f" — {a.lead}" if a.lead else ""
+            print(f"  {clock}  {a.title}{lead} ({a.duration_min} min)")
+        if m.overrun:
+            minutes = int(m.overrun.total_seconds() // 60)
+            print(f"  Warning: the agenda runs {minutes} min past the end.")
+    if m.actions:
+        print("\nAction items")
+        for act in m.actions:
+            due = f", due {act.due.isoformat()}" if act.due else ""
+            owner = f" ({act.owner})" if act.owner else ""
+            print(f"  [{act.status.value}] {act.text}{owner}{due}")
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    svc = _services(args)
+    try:
+        meeting = svc.meetings.get(args.meeting)
+    finally:
+        svc.close()
+    if args.json:
+        data = meeting_json(meeting)
+        data["overrun_min"] = (
+            int(meeting.overrun.total_seconds() // 60) if meeting.overrun else None
+        )
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print_detail(meeting)
+    return 0
+
+
+def _all_day_end(start: Moment, end: Moment) -> Moment:
+    """On the command line the end of an all-day meeting is its last day (inclusive)."""
+    if not isinstance(start, datetime) and not isinstance(end, datetime):
+        return end + timedelta(days=1)
+    return end
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    svc = _services(args)
+    try:
+        draft = MeetingDraft(
+            title=args.title,
+            kind=args.kind,
+            start=args.start,
+            end=_all_day_end(args.start, args.end),
+            tz=args.tz or svc.catalog.setting("default_tz"),
+            strands=args.strand,
+            partners=args.partner,
+            location=args.location,
+            mode=Mode(args.mode),
+            lead_side=LeadSide(args.lead),
+            status=Status(args.status),
+            series=args.series,
+            iteration=args.iteration,
+            description=args.description,
+            marking=args.marking,
+            release_level=ReleaseLevel(args.release),
+            rrule=args.rrule,
+        )
+        meeting = svc.meetings.create(draft)
+    finally:
+        svc.close()
+    if args.json:
+        json.dump(meeting_json(meeting), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        print(
+            f"Added meeting #{meeting.id}: {meeting.title}, {when_text(meeting.start, meeting.end)}"
+        )
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    fields: dict[str, Any] = {}
+    for name in ("title", "kind", "tz", "location", "description", "marking"):
+        if getattr(args, name) is not None:
+            fields[name] = getattr(args, name)
+    if args.status is not None:
+        fields["status"] = Status(args.status)
+    if args.strand is not None:
+        fields["strands"] = args.strand
+    if args.partner is not None:
+        fields["partners"] = args.partner
+    if args.start is not None:
+        fields["start"] = args.start
+    if args.end is not None:
+        fields["end"] = args.end
+    if not fields:
+        raise UsageError("nothing to change: give at least one option (see 'liaison edit --help')")
+    svc = _services(args)
+    try:
+        if "end" in fields:
+            current = svc.meetings.get(args.meeting)
+            fields["end"] = _all_day_end(fields.get("start", current.start), fields["end"])
+        meeting = svc.meetings.edit(args.meeting, MeetingPatch(**fields))
+    finally:
+        svc.close()
+    if args.json:
+        json.dump(meeting_json(meeting), sys.stdout, indent=2, ensure_ascii=False)
+        print()
+    else:
+        when = when_text(meeting.start, meeting.end)
+        print(f"Changed meeting #{meeting.id}: {meeting.title}, {when}")
+    return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    svc = _services(args)
+    try:
+        meeting = svc.meetings.cancel(args.meeting)
+    finally:
+        svc.close()
+    print(f"Cancelled meeting #{meeting.id}: {meeting.title}")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    svc = _services(args)
+    try:
+        meeting = svc.meetings.delete(args.meeting)
+    finally:
+        svc.close()
+    print(f"Deleted meeting #{meeting.id}: {meeting.title}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+        or os.environ.get("QT_QPA_PLATFORM")
+    ):
+        raise LiaisonError(
+            "No screen to open the window on (DISPLAY is not set). Use a command such as "
+            f"'{PROG} list', or see '{PROG} --help'."
+        )
+    svc = _services(args)
+    try:
+        from liaison_calendar.ui.app import run
+
+        return run(svc)
+    finally:
+        svc.close()
+
+
+# --- entry point -----------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        logs.configure()
+        func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
+        return func(args)
+    except LiaisonError as exc:
+        print(f"{PROG}: {exc.message}", file=sys.stderr)
+        return 2
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        print(f"{PROG}: invalid {where or 'value'}: {first.get('msg', exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        log.exception("unexpected error")
+        print(
+            f"{PROG}: internal error ({type(exc).__name__}: {exc}); details in {logs.log_file()}",
+            file=sys.stderr,
+        )
+        return 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
