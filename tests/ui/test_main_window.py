@@ -28,8 +28,13 @@ def test_main_window_lists_occurrences_and_refreshes(qtbot: QtBot, services: Ser
     assert model.index(0, Column.WHEN).data() == "Tue 12 Mar 2024 09:30–12:00 CET"
     assert model.index(0, Column.STRANDS).data() == "operational"
     services.meetings.create(
-        MeetingDraft(title="Cyber", kind="structured-dialogue", start=datetime(2024, 4, 1, 10),
-                     end=datetime(2024, 4, 1, 11), strands=["cyber"])  # fmt: skip
+        MeetingDraft(
+            title="Cyber",
+            kind="structured-dialogue",
+            start=datetime(2024, 4, 1, 10),
+            end=datetime(2024, 4, 1, 11),
+            strands=["cyber"],
+        )  # fmt: skip
     )
     window.refresh()
     assert model.rowCount() == 2

@@ -177,7 +177,7 @@ class Meeting(_Read):
 
     @property
     def duration(self) -> timedelta:
-        return self.end - self.start  # type: ignore[operator]
+        return self.end - self.start
 
 
 class MeetingDetail(Meeting):

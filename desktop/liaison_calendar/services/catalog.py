@@ -3,8 +3,7 @@
 import json
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import col, select
 
 from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
 from liaison_calendar.domain.enums import Side
@@ -33,36 +32,35 @@ class CatalogService:
 
     def strands(self) -> list[Strand]:
         with self._db.reading() as session:
-            rows = session.exec(select(StrandRecord).order_by(col(StrandRecord.position))).scalars()
-            return [Strand(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]  # type: ignore[arg-type]
+            rows = session.exec(select(StrandRecord).order_by(col(StrandRecord.position))).all()
+            return [Strand(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]
 
     def kinds(self) -> list[Kind]:
         with self._db.reading() as session:
-            rows = session.exec(select(KindRecord).order_by(col(KindRecord.position))).scalars()
-            return [Kind(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]  # type: ignore[arg-type]
+            rows = session.exec(select(KindRecord).order_by(col(KindRecord.position))).all()
+            return [Kind(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]
 
     def partners(self) -> list[Partner]:
         with self._db.reading() as session:
-            rows = session.exec(select(PartnerRecord).order_by(col(PartnerRecord.name))).scalars()
-            return [Partner(id=r.id, name=r.name) for r in rows]  # type: ignore[arg-type]
+            rows = session.exec(select(PartnerRecord).order_by(col(PartnerRecord.name))).all()
+            return [Partner(id=r.id, name=r.name) for r in rows]
 
     def organisations(self) -> list[Organisation]:
         with self._db.reading() as session:
             rows = session.exec(select(OrganisationRecord).order_by(col(OrganisationRecord.name)))
-            return [
-                Organisation(id=r.id, name=r.name, side=Side(r.side))  # type: ignore[arg-type]
-                for r in rows.scalars()
-            ]
+            return [Organisation(id=r.id, name=r.name, side=Side(r.side)) for r in rows.all()]
 
     def proposals(self) -> list[CommonProposal]:
         with self._db.reading() as session:
             rows = session.exec(
-                select(CommonProposalRecord, StrandRecord.key)
-                .outerjoin(StrandRecord, StrandRecord.id == CommonProposalRecord.strand_id)
+                select(CommonProposalRecord, col(StrandRecord.key))
+                .outerjoin(
+                    StrandRecord, col(StrandRecord.id) == col(CommonProposalRecord.strand_id)
+                )
                 .order_by(col(CommonProposalRecord.number))
             ).all()
             return [
-                CommonProposal(id=r.id, number=r.number, strand=key, title=r.title)  # type: ignore[arg-type]
+                CommonProposal(id=r.id, number=r.number, strand=key, title=r.title)
                 for r, key in rows
             ]
 

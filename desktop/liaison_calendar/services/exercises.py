@@ -2,8 +2,7 @@
 
 import uuid
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.enums import ExercisePart, PhaseType, ReleaseLevel
@@ -38,7 +37,10 @@ class ExerciseService:
             raise ValidationError(f"The programme period of {name} ends before it starts.")
         now = self._clock.now()
         uid = draft.uid or f"{uuid.uuid4()}@{UID_DOMAIN}"
-        if session.exec(select(ExerciseRecord.id).where(ExerciseRecord.uid == uid)).first():
+        taken = session.exec(
+            select(col(ExerciseRecord.id)).where(col(ExerciseRecord.uid) == uid)
+        ).first()
+        if taken is not None:
             raise ValidationError(f"An exercise with UID {uid} already exists.")
         row = ExerciseRecord(
             uid=uid,
@@ -87,9 +89,9 @@ class ExerciseService:
     def list(self) -> list[Exercise]:
         with self._db.reading() as session:
             rows = session.exec(
-                select(ExerciseRecord).order_by(ExerciseRecord.period_start)
-            ).scalars()
-            return [self._to_exercise(session, r) for r in rows.all()]
+                select(ExerciseRecord).order_by(col(ExerciseRecord.period_start))
+            ).all()
+            return [self._to_exercise(session, r) for r in rows]
 
     def get(self, exercise_id: int) -> Exercise:
         with self._db.reading() as session:
@@ -101,24 +103,24 @@ class ExerciseService:
     def _to_exercise(self, session: Session, row: ExerciseRecord) -> Exercise:
         assert row.id is not None
         strands = session.exec(
-            select(StrandRecord.key)
-            .join(ExerciseStrandLink, ExerciseStrandLink.strand_id == StrandRecord.id)
-            .where(ExerciseStrandLink.exercise_id == row.id)
-            .order_by(StrandRecord.position)
-        ).scalars()
+            select(col(StrandRecord.key))
+            .join(ExerciseStrandLink, col(ExerciseStrandLink.strand_id) == col(StrandRecord.id))
+            .where(col(ExerciseStrandLink.exercise_id) == row.id)
+            .order_by(col(StrandRecord.position))
+        ).all()
         phases = session.exec(
             select(ExercisePhaseRecord)
-            .where(ExercisePhaseRecord.exercise_id == row.id)
+            .where(col(ExercisePhaseRecord.exercise_id) == row.id)
             .order_by(col(ExercisePhaseRecord.position))
-        ).scalars()
+        ).all()
         from liaison_calendar.store.tables import MeetingRecord
 
         phase_list = []
-        for p in phases.all():
+        for p in phases:
             assert p.id is not None
             meeting_id = session.exec(
-                select(MeetingRecord.id).where(MeetingRecord.exercise_phase_id == p.id)
-            ).scalar()
+                select(col(MeetingRecord.id)).where(col(MeetingRecord.exercise_phase_id) == p.id)
+            ).first()
             phase_list.append(
                 Phase(
                     id=p.id,

@@ -5,9 +5,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session, col
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
 
 from liaison_calendar.domain import agenda as agenda_rules
 from liaison_calendar.domain.clock import Clock
@@ -147,6 +148,15 @@ def _exdate_keys(values: Sequence[Moment], span: Span, tz: str) -> list[str]:
     return sorted(set(keys))
 
 
+def _length(start: Moment, end: Moment) -> timedelta:
+    """How long a meeting lasts; its start and end are both dates or both times."""
+    if isinstance(start, datetime):
+        assert isinstance(end, datetime)
+        return end - start
+    assert not isinstance(end, datetime)
+    return end - start
+
+
 def _check_title(title: str) -> str:
     cleaned = title.strip()
     if not cleaned:
@@ -200,9 +210,9 @@ class MeetingService:
         if row is None and isinstance(id_or_uid, str):
             row = session.exec(
                 select(MeetingRecord).where(
-                    MeetingRecord.uid == id_or_uid, col(MeetingRecord.recurrence_id).is_(None)
+                    col(MeetingRecord.uid) == id_or_uid, col(MeetingRecord.recurrence_id).is_(None)
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
         if row is None:
             raise NotFoundError(f"There is no meeting {id_or_uid}.")
         return row
@@ -215,13 +225,13 @@ class MeetingService:
         spans: list[tuple[datetime | None, datetime | None]]
         overrun = None
         if isinstance(meeting.start, datetime) and isinstance(meeting.end, datetime):
-            spans = list(agenda_rules.clock_times(meeting.start, durations))  # type: ignore[arg-type]
+            spans = list(agenda_rules.clock_times(meeting.start, durations))
             overrun = agenda_rules.overrun(meeting.start, meeting.end, durations)
         else:
             spans = [(None, None)] * len(agenda_rows)
         agenda = tuple(
             AgendaItem(
-                id=a.id,  # type: ignore[arg-type]
+                id=a.id,
                 position=i,
                 title=a.title,
                 lead=a.lead,
@@ -248,7 +258,9 @@ class MeetingService:
             meeting_id = self.create_in(session, draft)
             return self._detail(session, meeting_id)
 
-    def create_in(self, session: Session, draft: MeetingDraft, **extra: object) -> int:
+    def create_in(
+        self, session: Session, draft: MeetingDraft, *, exercise_phase_id: int | None = None
+    ) -> int:
         """Create inside a transaction the caller owns (series, exercises, demo, import)."""
         now = self._clock.now()
         span = make_span(draft.start, draft.end, draft.tz)
@@ -256,18 +268,19 @@ class MeetingService:
         if not uid or any(c in uid for c in "\r\n"):
             raise ValidationError("A meeting UID must be one line of text.")
         taken = session.exec(
-            select(MeetingRecord.id).where(
-                MeetingRecord.uid == uid, col(MeetingRecord.recurrence_id).is_(None)
+            select(col(MeetingRecord.id)).where(
+                col(MeetingRecord.uid) == uid, col(MeetingRecord.recurrence_id).is_(None)
             )
         ).first()
         if taken is not None:
-            raise ValidationError(f"A meeting with UID {uid} already exists (#{taken[0]}).")
-        series_id = None
+            raise ValidationError(f"A meeting with UID {uid} already exists (#{taken}).")
+        series_id: int | None = None
         iteration = draft.iteration
         if draft.series:
             series = resolve.series_row(session, draft.series)
+            assert series.id is not None
             series_id = series.id
-            iteration = self._iteration(session, series_id, draft.iteration, series.name)  # type: ignore[arg-type]
+            iteration = self._iteration(session, series.id, draft.iteration, series.name)
         elif draft.iteration is not None:
             raise ValidationError("An iteration number needs a series.")
         row = MeetingRecord(
@@ -296,7 +309,7 @@ class MeetingService:
             exdates=json.dumps(_exdate_keys(draft.exdates, span, draft.tz)),
             created=now,
             modified=now,
-            **extra,
+            exercise_phase_id=exercise_phase_id,
         )
         _recurrence(row)
         session.add(row)
@@ -321,21 +334,23 @@ class MeetingService:
         self, session: Session, series_id: int, wanted: int | None, series_name: str
     ) -> int:
         highest = session.exec(
-            select(func.max(MeetingRecord.iteration)).where(MeetingRecord.series_id == series_id)
-        ).scalar()
+            select(func.max(col(MeetingRecord.iteration))).where(
+                col(MeetingRecord.series_id) == series_id
+            )
+        ).one()
         if wanted is None:
             return (highest or 0) + 1
         if wanted < 1:
             raise ValidationError("Iterations are numbered from 1.")
         clash = session.exec(
-            select(MeetingRecord.id).where(
-                MeetingRecord.series_id == series_id, MeetingRecord.iteration == wanted
+            select(col(MeetingRecord.id)).where(
+                col(MeetingRecord.series_id) == series_id, col(MeetingRecord.iteration) == wanted
             )
         ).first()
         if clash is not None:
             raise ValidationError(
                 f"The {agenda_rules.ordinal(wanted)} iteration of {series_name} already exists "
-                f"(meeting #{clash[0]})."
+                f"(meeting #{clash})."
             )
         return wanted
 
@@ -389,14 +404,13 @@ class MeetingService:
                 )
             if end is None:
                 # Moving the start alone keeps the length of the meeting.
-                end = start + (old_end - old_start) if "start" in changes else old_end
+                end = start + _length(old_start, old_end) if "start" in changes else old_end
             if "tz" in changes and "start" not in changes and isinstance(start, datetime):
                 start = start.astimezone(zone(row.tz)).replace(tzinfo=None)
-                end = (
-                    end.astimezone(zone(row.tz)).replace(tzinfo=None)
-                    if "end" not in changes
-                    else end
-                )
+                if "end" not in changes:
+                    # The stored end of a timed meeting (the start was not changed).
+                    assert isinstance(end, datetime)
+                    end = end.astimezone(zone(row.tz)).replace(tzinfo=None)
             span = make_span(start, end, tz)
             row.tz = tz
             row.all_day = span.all_day
@@ -472,11 +486,13 @@ class MeetingService:
             row = self._row(session, id_or_uid)
             assert row.id is not None
             meeting = queries.load_meetings(session, [row.id])[row.id]
-            overrides = list(
-                session.exec(
-                    select(MeetingRecord.id).where(MeetingRecord.master_id == row.id)
-                ).scalars()
-            )
+            overrides = [
+                i
+                for i in session.exec(
+                    select(col(MeetingRecord.id)).where(col(MeetingRecord.master_id) == row.id)
+                ).all()
+                if i is not None  # primary keys are never NULL: this only narrows the type
+            ]
             queries.fts_delete(session, [row.id, *overrides])
             session.delete(row)
             return meeting
@@ -494,7 +510,7 @@ class MeetingService:
                 raise ValidationError("Give the date and time of the occurrence.")
             key_moment = localize(when, master.tz) if when.tzinfo is None else when
         start, end = self._moments(master)
-        duration = end - start  # type: ignore[operator]
+        duration = _length(start, end)
         window_end = key_moment + (timedelta(days=1) if master.all_day else timedelta(seconds=1))
         found = list(
             starts_between(master.rrule, start, master.tz, key_moment, window_end, duration)
@@ -515,9 +531,10 @@ class MeetingService:
             key = self._occurrence(session, master, when)
             existing = session.exec(
                 select(MeetingRecord).where(
-                    MeetingRecord.master_id == master.id, MeetingRecord.recurrence_id == key
+                    col(MeetingRecord.master_id) == master.id,
+                    col(MeetingRecord.recurrence_id) == key,
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
             if existing is None:
                 existing = self._copy_as_override(session, master, key)
             self.edit_in(session, existing, patch)
@@ -553,7 +570,10 @@ class MeetingService:
         else:
             start_utc = datetime.combine(original, time.min, tzinfo=UTC)
             start_date = original
-            end_date = original + (master.end_date - master.start_date)  # type: ignore[operator]
+            # A date key belongs to an all-day master, which always has both dates.
+            assert master.start_date is not None
+            assert master.end_date is not None
+            end_date = original + (master.end_date - master.start_date)
         fields = master.model_dump(
             exclude={
                 "id",
@@ -617,12 +637,9 @@ class MeetingService:
     def add_participant(self, meeting_id: int, draft: ParticipantDraft) -> Participant:
         with self._db.transaction() as session:
             self._row(session, meeting_id)
-            count = (
-                session.exec(
-                    select(func.count()).where(ParticipantRecord.meeting_id == meeting_id)
-                ).scalar()
-                or 0
-            )
+            count = session.exec(
+                select(func.count()).where(col(ParticipantRecord.meeting_id) == meeting_id)
+            ).one()
             row = self._add_participant(session, meeting_id, draft, count)
             session.flush()
             self._modified(session, meeting_id)
@@ -731,7 +748,14 @@ class MeetingService:
             queries.fts_update(session, meeting_id)
 
 
-def _action_fields(draft: ActionItemDraft) -> dict[str, object]:
+class _ActionFields(TypedDict):
+    text: str
+    owner: str
+    due: date | None
+    status: str
+
+
+def _action_fields(draft: ActionItemDraft) -> _ActionFields:
     return {
         "text": draft.text.strip(),
         "owner": draft.owner.strip(),

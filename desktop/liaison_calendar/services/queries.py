@@ -83,7 +83,7 @@ class QueryService:
         self, meeting: Meeting, lo: datetime | None, hi: datetime, replaced: set[str]
     ) -> list[Occurrence]:
         assert meeting.rrule is not None
-        duration = meeting.end - meeting.start  # type: ignore[operator]
+        duration = meeting.end - meeting.start
         exclude = {occurrence_key(x) for x in meeting.exdates} | replaced
         window_start: Moment = lo if lo is not None else meeting.start
         window_end: Moment = hi
@@ -97,7 +97,9 @@ class QueryService:
             meeting.rrule, meeting.start, meeting.tz, window_start, window_end, duration, exclude
         ):
             if isinstance(moment, datetime):
-                local = moment.astimezone(meeting.start.tzinfo)  # type: ignore[union-attr]
+                # A rule yields times only for a timed meeting, whose start is a datetime.
+                assert isinstance(meeting.start, datetime)
+                local = moment.astimezone(meeting.start.tzinfo)
                 occ_start: Moment = local
                 occ_end: Moment = local + duration
             else:

@@ -2,8 +2,8 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
-from sqlmodel import Session, col
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
 from liaison_calendar.domain.enums import Side
 from liaison_calendar.errors import NotFoundError, ValidationError
@@ -18,10 +18,10 @@ from liaison_calendar.store.tables import (
 
 
 def kind_id(session: Session, key: str) -> int:
-    row = session.exec(select(KindRecord).where(KindRecord.key == key)).scalar_one_or_none()
+    row = session.exec(select(KindRecord).where(col(KindRecord.key) == key)).one_or_none()
     if row is None:
         known = ", ".join(
-            session.exec(select(KindRecord.key).order_by(KindRecord.position)).scalars()
+            session.exec(select(col(KindRecord.key)).order_by(col(KindRecord.position))).all()
         )
         raise ValidationError(f"Unknown kind of meeting {key!r}; known kinds: {known}.")
     assert row.id is not None
@@ -29,17 +29,17 @@ def kind_id(session: Session, key: str) -> int:
 
 
 def strand_ids(session: Session, keys: Sequence[str]) -> list[int]:
-    rows = {
-        r.key: r.id
-        for r in session.exec(select(StrandRecord).where(col(StrandRecord.key).in_(keys))).scalars()
-    }
+    rows: dict[str, int] = {}
+    for r in session.exec(select(StrandRecord).where(col(StrandRecord.key).in_(keys))).all():
+        assert r.id is not None
+        rows[r.key] = r.id
     missing = [k for k in keys if k not in rows]
     if missing:
         known = ", ".join(
-            session.exec(select(StrandRecord.key).order_by(StrandRecord.position)).scalars()
+            session.exec(select(col(StrandRecord.key)).order_by(col(StrandRecord.position))).all()
         )
         raise ValidationError(f"Unknown work strand {missing[0]!r}; known strands: {known}.")
-    return list(dict.fromkeys(rows[k] for k in keys))  # type: ignore[misc]
+    return list(dict.fromkeys(rows[k] for k in keys))
 
 
 def partner_ids(session: Session, names: Sequence[str]) -> list[int]:
@@ -50,8 +50,8 @@ def partner_ids(session: Session, names: Sequence[str]) -> list[int]:
         if not name:
             raise ValidationError("A partner needs a name.")
         row = session.exec(
-            select(PartnerRecord).where(func.lower(PartnerRecord.name) == name.casefold())
-        ).scalar_one_or_none()
+            select(PartnerRecord).where(func.lower(col(PartnerRecord.name)) == name.casefold())
+        ).one_or_none()
         if row is None:
             row = PartnerRecord(name=name)
             session.add(row)
@@ -67,8 +67,10 @@ def organisation_id(session: Session, name: str, side: Side) -> int | None:
     if not name:
         return None
     row = session.exec(
-        select(OrganisationRecord).where(func.lower(OrganisationRecord.name) == name.casefold())
-    ).scalar_one_or_none()
+        select(OrganisationRecord).where(
+            func.lower(col(OrganisationRecord.name)) == name.casefold()
+        )
+    ).one_or_none()
     if row is None:
         row = OrganisationRecord(name=name, side=str(side))
         session.add(row)
@@ -83,8 +85,10 @@ def series_row(session: Session, name_or_id: str | int) -> SeriesRecord:
         row = session.get(SeriesRecord, int(name_or_id))
     else:
         row = session.exec(
-            select(SeriesRecord).where(func.lower(SeriesRecord.name) == str(name_or_id).casefold())
-        ).scalar_one_or_none()
+            select(SeriesRecord).where(
+                func.lower(col(SeriesRecord.name)) == str(name_or_id).casefold()
+            )
+        ).one_or_none()
     if row is None:
         raise NotFoundError(f"There is no series {name_or_id!r}.")
     return row
@@ -98,8 +102,8 @@ def proposal_ids(session: Session, numbers: Sequence[int]) -> list[int]:
                 f"Common proposal {number} does not exist: they run from 1 to 74."
             )
         row = session.exec(
-            select(CommonProposalRecord).where(CommonProposalRecord.number == number)
-        ).scalar_one_or_none()
+            select(CommonProposalRecord).where(col(CommonProposalRecord.number) == number)
+        ).one_or_none()
         if row is None:
             row = CommonProposalRecord(number=number)
             session.add(row)

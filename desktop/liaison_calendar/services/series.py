@@ -2,8 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
-from sqlmodel import Session, col
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
 
 from liaison_calendar.domain.agenda import ordinal
 from liaison_calendar.domain.clock import Clock
@@ -50,7 +50,9 @@ class SeriesService:
         if not name:
             raise ValidationError("A series needs a name.")
         exists = session.exec(
-            select(SeriesRecord.id).where(func.lower(SeriesRecord.name) == name.casefold())
+            select(col(SeriesRecord.id)).where(
+                func.lower(col(SeriesRecord.name)) == name.casefold()
+            )
         ).first()
         if exists is not None:
             raise ValidationError(f"A series called {name!r} already exists.")
@@ -79,7 +81,7 @@ class SeriesService:
 
     def list(self) -> list[Series]:
         with self._db.reading() as session:
-            rows = session.exec(select(SeriesRecord).order_by(SeriesRecord.name)).scalars().all()
+            rows = session.exec(select(SeriesRecord).order_by(col(SeriesRecord.name))).all()
             return [self._to_series(session, r) for r in rows]
 
     def get(self, name_or_id: str | int) -> Series:
@@ -91,20 +93,22 @@ class SeriesService:
         kind = session.get(KindRecord, row.kind_id)
         assert kind is not None
         strands = session.exec(
-            select(StrandRecord.key)
-            .join(SeriesStrandLink, SeriesStrandLink.strand_id == StrandRecord.id)
-            .where(SeriesStrandLink.series_id == row.id)
-            .order_by(StrandRecord.position)
-        ).scalars()
+            select(col(StrandRecord.key))
+            .join(SeriesStrandLink, col(SeriesStrandLink.strand_id) == col(StrandRecord.id))
+            .where(col(SeriesStrandLink.series_id) == row.id)
+            .order_by(col(StrandRecord.position))
+        ).all()
         partners = session.exec(
-            select(PartnerRecord.name)
-            .join(SeriesPartnerLink, SeriesPartnerLink.partner_id == PartnerRecord.id)
-            .where(SeriesPartnerLink.series_id == row.id)
-            .order_by(PartnerRecord.name)
-        ).scalars()
+            select(col(PartnerRecord.name))
+            .join(SeriesPartnerLink, col(SeriesPartnerLink.partner_id) == col(PartnerRecord.id))
+            .where(col(SeriesPartnerLink.series_id) == row.id)
+            .order_by(col(PartnerRecord.name))
+        ).all()
         last = session.exec(
-            select(func.max(MeetingRecord.iteration)).where(MeetingRecord.series_id == row.id)
-        ).scalar()
+            select(func.max(col(MeetingRecord.iteration))).where(
+                col(MeetingRecord.series_id) == row.id
+            )
+        ).one()
         return Series(
             id=row.id,
             name=row.name,
@@ -142,11 +146,11 @@ class SeriesService:
             number = (info.last_iteration or 0) + 1
             previous_id = (
                 session.exec(
-                    select(MeetingRecord.id).where(
-                        MeetingRecord.series_id == row.id,
-                        MeetingRecord.iteration == info.last_iteration,
+                    select(col(MeetingRecord.id)).where(
+                        col(MeetingRecord.series_id) == row.id,
+                        col(MeetingRecord.iteration) == info.last_iteration,
                     )
-                ).scalar()
+                ).first()
                 if info.last_iteration
                 else None
             )
@@ -193,7 +197,7 @@ class SeriesService:
                     for a in prev.agenda
                 ]
                 if end is None:
-                    draft.end = _add(start, prev.end - prev.start)  # type: ignore[operator]
+                    draft.end = _add(start, prev.end - prev.start)
             elif end is None:
                 draft.end = _add(
                     start, timedelta(hours=3) if isinstance(start, datetime) else timedelta(days=1)
@@ -231,7 +235,7 @@ class SeriesService:
         with self._db.transaction() as session:
             row = resolve.series_row(session, name_or_id)
             used = session.exec(
-                select(MeetingRecord.id).where(MeetingRecord.series_id == row.id)
+                select(col(MeetingRecord.id)).where(col(MeetingRecord.series_id) == row.id)
             ).first()
             if used is not None:
                 raise ValidationError(f"The series {row.name!r} still has meetings.")

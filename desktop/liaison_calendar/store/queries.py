@@ -4,15 +4,17 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import and_, exists, func, or_, select, text
-from sqlmodel import Session, col
+from sqlalchemy import ColumnElement, and_, exists, func, or_, text
+from sqlmodel import Session, col, select
 
 from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode, ReleaseLevel, Side, Status
 from liaison_calendar.domain.models import (
     ActionItem,
     Meeting,
     MeetingFilter,
+    Moment,
     Participant,
 )
 from liaison_calendar.domain.recurrence import parse_occurrence_key
@@ -44,8 +46,15 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[i : i + _CHUNK]
 
 
-def key_map(session: Session, record: type[StrandRecord] | type[KindRecord]) -> dict[int, str]:
-    return {row.id: row.key for row in session.exec(select(record)).scalars()}  # type: ignore[misc]
+_Keyed = TypeVar("_Keyed", StrandRecord, KindRecord)
+
+
+def key_map(session: Session, record: type[_Keyed]) -> dict[int, str]:
+    result: dict[int, str] = {}
+    for row in session.exec(select(record)).all():
+        assert row.id is not None
+        result[row.id] = row.key
+    return result
 
 
 def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
@@ -55,30 +64,35 @@ def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
     unique_ids = sorted(set(ids))
     kinds = key_map(session, KindRecord)
     strands = key_map(session, StrandRecord)
-    series_names = dict(session.exec(select(SeriesRecord.id, SeriesRecord.name)).all())  # type: ignore[call-overload]
+    series_names: dict[int | None, str] = dict(
+        session.exec(select(col(SeriesRecord.id), col(SeriesRecord.name))).all()
+    )
     rows: list[MeetingRecord] = []
     strand_keys: dict[int, list[str]] = defaultdict(list)
     partner_names: dict[int, list[str]] = defaultdict(list)
     proposal_numbers: dict[int, list[int]] = defaultdict(list)
     for chunk in _chunks(unique_ids):
         rows.extend(
-            session.exec(select(MeetingRecord).where(col(MeetingRecord.id).in_(chunk))).scalars()
-        )  # type: ignore[call-overload]
-        for mid, sid in session.exec(  # type: ignore[call-overload]
-            select(MeetingStrandLink.meeting_id, MeetingStrandLink.strand_id).where(
+            session.exec(select(MeetingRecord).where(col(MeetingRecord.id).in_(chunk))).all()
+        )
+        for mid, sid in session.exec(
+            select(col(MeetingStrandLink.meeting_id), col(MeetingStrandLink.strand_id)).where(
                 col(MeetingStrandLink.meeting_id).in_(chunk)
             )
         ):
             strand_keys[mid].append(strands[sid])
-        for mid, name in session.exec(  # type: ignore[call-overload]
-            select(MeetingPartnerLink.meeting_id, PartnerRecord.name)
-            .join(PartnerRecord, PartnerRecord.id == MeetingPartnerLink.partner_id)
+        for mid, name in session.exec(
+            select(col(MeetingPartnerLink.meeting_id), col(PartnerRecord.name))
+            .join(PartnerRecord, col(PartnerRecord.id) == col(MeetingPartnerLink.partner_id))
             .where(col(MeetingPartnerLink.meeting_id).in_(chunk))
         ):
             partner_names[mid].append(name)
-        for mid, number in session.exec(  # type: ignore[call-overload]
-            select(MeetingProposalLink.meeting_id, CommonProposalRecord.number)
-            .join(CommonProposalRecord, CommonProposalRecord.id == MeetingProposalLink.proposal_id)
+        for mid, number in session.exec(
+            select(col(MeetingProposalLink.meeting_id), col(CommonProposalRecord.number))
+            .join(
+                CommonProposalRecord,
+                col(CommonProposalRecord.id) == col(MeetingProposalLink.proposal_id),
+            )
             .where(col(MeetingProposalLink.meeting_id).in_(chunk))
         ):
             proposal_numbers[mid].append(number)
@@ -110,8 +124,8 @@ def to_meeting(
     if row.all_day:
         assert row.start_date is not None
         assert row.end_date is not None
-        start: datetime | object = row.start_date
-        end: datetime | object = row.end_date
+        start: Moment = row.start_date
+        end: Moment = row.end_date
     else:
         tz = zone(row.tz)
         start = row.start_utc.astimezone(tz)
@@ -122,8 +136,8 @@ def to_meeting(
         sequence=row.sequence,
         title=row.title,
         kind=kind,
-        start=start,  # type: ignore[arg-type]
-        end=end,  # type: ignore[arg-type]
+        start=start,
+        end=end,
         tz=row.tz,
         all_day=row.all_day,
         floating=row.floating,
@@ -152,10 +166,13 @@ def to_meeting(
 
 
 def participants_of(session: Session, meeting_id: int) -> list[Participant]:
-    rows = session.exec(  # type: ignore[call-overload]
-        select(ParticipantRecord, OrganisationRecord.name)
-        .outerjoin(OrganisationRecord, OrganisationRecord.id == ParticipantRecord.organisation_id)
-        .where(ParticipantRecord.meeting_id == meeting_id)
+    rows = session.exec(
+        select(ParticipantRecord, col(OrganisationRecord.name))
+        .outerjoin(
+            OrganisationRecord,
+            col(OrganisationRecord.id) == col(ParticipantRecord.organisation_id),
+        )
+        .where(col(ParticipantRecord.meeting_id) == meeting_id)
         .order_by(col(ParticipantRecord.position), col(ParticipantRecord.id))
     ).all()
     return [
@@ -173,11 +190,11 @@ def participants_of(session: Session, meeting_id: int) -> list[Participant]:
 
 def agenda_of(session: Session, meeting_id: int) -> list[AgendaItemRecord]:
     return list(
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             select(AgendaItemRecord)
-            .where(AgendaItemRecord.meeting_id == meeting_id)
+            .where(col(AgendaItemRecord.meeting_id) == meeting_id)
             .order_by(col(AgendaItemRecord.position), col(AgendaItemRecord.id))
-        ).scalars()
+        ).all()
     )
 
 
@@ -196,27 +213,27 @@ def to_action(row: ActionItemRecord) -> ActionItem:
 
 def actions_of(session: Session, meeting_id: int) -> list[ActionItemRecord]:
     return list(
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             select(ActionItemRecord)
-            .where(ActionItemRecord.meeting_id == meeting_id)
+            .where(col(ActionItemRecord.meeting_id) == meeting_id)
             .order_by(col(ActionItemRecord.position), col(ActionItemRecord.id))
-        ).scalars()
+        ).all()
     )
 
 
-def _filter_clauses(session: Session, flt: MeetingFilter) -> list[object]:
+def _filter_clauses(session: Session, flt: MeetingFilter) -> list[ColumnElement[bool]]:
     m = MeetingRecord
-    clauses: list[object] = []
+    clauses: list[ColumnElement[bool]] = []
     if flt.kinds:
         clauses.append(
-            col(m.kind_id).in_(select(KindRecord.id).where(col(KindRecord.key).in_(flt.kinds)))
+            col(m.kind_id).in_(select(col(KindRecord.id)).where(col(KindRecord.key).in_(flt.kinds)))
         )
     if flt.strands:
         clauses.append(
             exists().where(
-                MeetingStrandLink.meeting_id == _owner_id(),
+                col(MeetingStrandLink.meeting_id) == _owner_id(),
                 col(MeetingStrandLink.strand_id).in_(
-                    select(StrandRecord.id).where(col(StrandRecord.key).in_(flt.strands))
+                    select(col(StrandRecord.id)).where(col(StrandRecord.key).in_(flt.strands))
                 ),
             )
         )
@@ -224,9 +241,11 @@ def _filter_clauses(session: Session, flt: MeetingFilter) -> list[object]:
         lowered = [p.casefold() for p in flt.partners]
         clauses.append(
             exists().where(
-                MeetingPartnerLink.meeting_id == _owner_id(),
+                col(MeetingPartnerLink.meeting_id) == _owner_id(),
                 col(MeetingPartnerLink.partner_id).in_(
-                    select(PartnerRecord.id).where(func.lower(PartnerRecord.name).in_(lowered))
+                    select(col(PartnerRecord.id)).where(
+                        func.lower(col(PartnerRecord.name)).in_(lowered)
+                    )
                 ),
             )
         )
@@ -236,7 +255,7 @@ def _filter_clauses(session: Session, flt: MeetingFilter) -> list[object]:
         names = [s.casefold() for s in flt.series]
         clauses.append(
             col(m.series_id).in_(
-                select(SeriesRecord.id).where(func.lower(SeriesRecord.name).in_(names))
+                select(col(SeriesRecord.id)).where(func.lower(col(SeriesRecord.name)).in_(names))
             )
         )
     return clauses
@@ -256,7 +275,7 @@ def candidate_ids(
 ) -> list[int]:
     """Ids of meetings that may have an occurrence in the window (a superset, checked later)."""
     m = MeetingRecord
-    stmt = select(m.id)
+    stmt = select(col(m.id))
     lo = window_start - ALL_DAY_SLACK if window_start else None
     hi = window_end + ALL_DAY_SLACK if window_end else None
     if hi is not None:
@@ -272,8 +291,9 @@ def candidate_ids(
             )
         )
     for clause in _filter_clauses(session, flt):
-        stmt = stmt.where(clause)  # type: ignore[arg-type]
-    ids = list(session.exec(stmt).scalars())  # type: ignore[call-overload]
+        stmt = stmt.where(clause)
+    # Primary keys are never NULL: the filter only narrows the type.
+    ids = [i for i in session.exec(stmt).all() if i is not None]
     if matching_ids is not None:
         ids = [i for i in ids if i in matching_ids]
     return ids
@@ -283,12 +303,14 @@ def override_keys(session: Session, master_ids: Sequence[int]) -> dict[int, set[
     """For each recurring master, the occurrence keys replaced by an override row."""
     result: dict[int, set[str]] = defaultdict(set)
     for chunk in _chunks(list(master_ids)):
-        for master_id, key in session.exec(  # type: ignore[call-overload]
-            select(MeetingRecord.master_id, MeetingRecord.recurrence_id).where(
+        for master_id, key in session.exec(
+            select(col(MeetingRecord.master_id), col(MeetingRecord.recurrence_id)).where(
                 col(MeetingRecord.master_id).in_(chunk)
             )
         ):
-            result[master_id].add(key)
+            # ``IN`` never matches NULL, and every override row carries its occurrence key.
+            if master_id is not None and key is not None:
+                result[master_id].add(key)
     return result
 
 
