@@ -78,11 +78,6 @@ def test_ordinal_numbers_take_the_english_suffix(n: int, expected: str) -> None:
     assert ordinal(n) == expected
 
 
-@pytest.mark.xfail(
-    reason="BUG: clock_times/overrun add and subtract aware datetimes of the same zone, which "
-    "Python does in wall-clock time; across a DST change the agenda is measured wrongly",
-    strict=True,
-)
 def test_overrun_counts_real_time_across_the_spring_dst_change() -> None:
     brussels = ZoneInfo("Europe/Brussels")
     # 01:00-05:00 local on 31 March 2024 is only three hours: 02:00-03:00 never happens.
@@ -92,11 +87,6 @@ def test_overrun_counts_real_time_across_the_spring_dst_change() -> None:
     assert overrun(start, end, [60, 60, 60, 60]) == timedelta(hours=1)
 
 
-@pytest.mark.xfail(
-    reason="BUG: clock_times adds minutes in wall-clock time, so an item running into the "
-    "DST gap lasts no real time at all",
-    strict=True,
-)
 def test_each_item_lasts_its_minutes_of_real_time_across_the_spring_dst_change() -> None:
     start = datetime(2024, 3, 31, 1, 0, tzinfo=ZoneInfo("Europe/Brussels"))
 

@@ -552,12 +552,6 @@ def test_a_participant_can_be_added_and_removed(services: Services, clock: Fixed
     assert [p.name for p in services.meetings.get(meeting.id).participants] == ["Bob"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: add_participant takes position = number of participants left, which can be "
-    "lower than the positions of the remaining ones after removals (positions are never "
-    "renumbered), so the new participant is listed before older ones",
-    strict=True,
-)
 def test_a_participant_added_after_removals_is_listed_last(services: Services) -> None:
     meeting = services.meetings.create(
         draft(participants=[ParticipantDraft(name=n) for n in ("Ann", "Bob", "Cem")])
@@ -600,11 +594,6 @@ def test_a_partner_typed_in_another_case_is_the_same_partner(services: Services)
     assert [p.name for p in services.catalog.partners()] == ["Moldova"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: resolve.partner_ids compares SQLite lower(name), which only folds ASCII, "
-    "with str.casefold(); a partner with a non-ASCII capital is duplicated",
-    strict=True,
-)
 def test_a_partner_with_accented_capitals_typed_in_another_case_is_the_same_partner(
     services: Services,
 ) -> None:
@@ -659,11 +648,6 @@ def test_an_agenda_longer_than_the_meeting_is_a_warning_not_an_error(
     assert services.meetings.get(meeting.id).overrun == timedelta(minutes=25)
 
 
-@pytest.mark.xfail(
-    reason="BUG: agenda clock times and overrun are computed in wall-clock time (aware "
-    "datetimes of one zone), so a meeting across the spring DST change hides an overrun",
-    strict=True,
-)
 def test_an_agenda_too_long_for_a_meeting_across_the_dst_change_is_reported(
     services: Services,
 ) -> None:
@@ -882,3 +866,27 @@ def test_an_override_shares_the_uid_and_points_at_its_occurrence(
     assert override.strands == ("cyber",)
     assert override.rrule is None
     assert services.meetings.get(master.uid).id == master.id
+
+
+def test_a_changed_occurrence_keeps_the_people_and_agenda_of_its_series(
+    services: Services,
+) -> None:
+    from liaison_calendar.domain.models import AgendaItemDraft, ParticipantDraft
+
+    master = services.meetings.create(
+        MeetingDraft(
+            title="Monthly cross-briefing on Ukraine",
+            kind="cross-briefing",
+            start=datetime(2024, 1, 18, 14, 0),
+            end=datetime(2024, 1, 18, 15, 0),
+            rrule="FREQ=MONTHLY;COUNT=3",
+            participants=[ParticipantDraft(name="A. Officer", organisation="EEAS")],
+            agenda=[AgendaItemDraft(title="Situation update", duration_min=30)],
+        )
+    )
+    moved = services.meetings.override_occurrence(
+        master.id, datetime(2024, 2, 18, 14, 0), MeetingPatch(location="Kyiv")
+    )
+    assert [p.name for p in moved.participants] == ["A. Officer"]
+    assert [a.title for a in moved.agenda] == ["Situation update"]
+    assert moved.location == "Kyiv"

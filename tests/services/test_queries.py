@@ -272,11 +272,6 @@ def test_a_cancelled_occurrence_still_shows_as_cancelled(services: Services) -> 
     assert services.meetings.get(meeting.id).status is Status.CONFIRMED
 
 
-@pytest.mark.xfail(
-    reason="BUG: rescheduling a recurring meeting leaves its EXDATE and override keys at the "
-    "old times, so skipped occurrences come back and overridden ones appear twice",
-    strict=True,
-)
 def test_rescheduling_a_recurring_meeting_keeps_its_exceptions(
     services: Services,
 ) -> None:
@@ -295,11 +290,6 @@ def test_rescheduling_a_recurring_meeting_keeps_its_exceptions(
     assert len(found) == 5
 
 
-@pytest.mark.xfail(
-    reason="BUG: skip_occurrence only adds an EXDATE to the master; an override row already "
-    "made for that occurrence stays and keeps showing it",
-    strict=True,
-)
 def test_skipping_an_occurrence_that_was_changed_removes_it(services: Services) -> None:
     meeting = weekly(services)
     services.meetings.override_occurrence(
@@ -436,11 +426,6 @@ def test_filter_by_partner_in_any_case(filterable: Services) -> None:
     assert filtered(filterable, partners=["Atlantis"]) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: the partner filter compares SQLite lower(name), which only folds ASCII, "
-    "with str.casefold(); partners with non-ASCII capitals or 'ß' never match",
-    strict=True,
-)
 def test_filter_by_partner_with_non_ascii_letters_in_any_case(services: Services) -> None:
     create(services, title="Talks with Austria", partners=["Österreich"])
 

@@ -282,11 +282,6 @@ def test_a_series_with_meetings_cannot_be_deleted_but_an_empty_one_can(
     assert [s.name for s in series.series.list()] == [NAME]
 
 
-@pytest.mark.xfail(
-    reason="BUG: resolve.series_row reads an all-digit name as an id and never falls back "
-    "to the name, so a series called '2025' cannot be found by its name",
-    strict=True,
-)
 def test_a_series_whose_name_is_a_number_is_found_by_its_name(services: Services) -> None:
     services.series.create(SeriesDraft(name="2025"))
 

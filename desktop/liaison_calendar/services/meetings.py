@@ -412,10 +412,13 @@ class MeetingService:
                     assert isinstance(end, datetime)
                     end = end.astimezone(zone(row.tz)).replace(tzinfo=None)
             span = make_span(start, end, tz)
+            old_tz = row.tz
             row.tz = tz
             row.all_day = span.all_day
             row.start_utc, row.end_utc = span.start_utc, span.end_utc
             row.start_date, row.end_date = span.start_date, span.end_date
+            if row.rrule and row.master_id is None and "exdates" not in changes:
+                self._shift_exceptions(session, row, old_start, old_tz)
         if "title" in changes:
             row.title = _check_title(changes["title"])
         if "kind" in changes:
@@ -448,6 +451,45 @@ class MeetingService:
         session.add(row)
         session.flush()
         queries.fts_update(session, row.id)
+
+    def _shift_exceptions(
+        self, session: Session, row: MeetingRecord, old_start: Moment, old_tz: str
+    ) -> None:
+        """Keep skipped and changed occurrences attached when a whole series moves.
+
+        Each EXDATE and RECURRENCE-ID moves by the same wall-clock step as the series start.
+        """
+        new_start, _ = self._moments(row)
+        if isinstance(old_start, datetime) != isinstance(new_start, datetime):
+            row.exdates = "[]"  # timed <-> all-day: the old keys mean nothing any more
+            step = None
+        elif isinstance(old_start, datetime) and isinstance(new_start, datetime):
+            step = new_start.replace(tzinfo=None) - old_start.replace(tzinfo=None)
+        else:
+            step = new_start - old_start  # type: ignore[operator]
+
+        def moved(key: str) -> str:
+            from liaison_calendar.domain.recurrence import parse_occurrence_key
+
+            value = parse_occurrence_key(key)
+            assert step is not None
+            if isinstance(value, datetime):
+                wall = value.astimezone(zone(old_tz)).replace(tzinfo=None) + step
+                return occurrence_key(wall.replace(tzinfo=zone(row.tz)))
+            return occurrence_key(value + step)
+
+        overrides = session.exec(
+            select(MeetingRecord).where(col(MeetingRecord.master_id) == row.id)
+        ).all()
+        if step is None:
+            for override in overrides:
+                session.delete(override)
+            return
+        row.exdates = json.dumps(sorted(moved(k) for k in json.loads(row.exdates)))
+        for override in overrides:
+            if override.recurrence_id:
+                override.recurrence_id = moved(override.recurrence_id)
+                session.add(override)
 
     def _moments(self, row: MeetingRecord) -> tuple[Moment, Moment]:
         if row.all_day:
@@ -551,6 +593,16 @@ class MeetingService:
             master = self._row(session, master_id)
             key = self._occurrence(session, master, when)
             before = {name: getattr(master, name) for name in _SIGNIFICANT}
+            # An occurrence that was changed before is skipped too: its override goes.
+            for override in session.exec(
+                select(MeetingRecord).where(
+                    col(MeetingRecord.master_id) == master.id,
+                    col(MeetingRecord.recurrence_id) == key,
+                )
+            ).all():
+                assert override.id is not None
+                queries.fts_delete(session, [override.id])
+                session.delete(override)
             keys = sorted({*json.loads(master.exdates), key})
             master.exdates = json.dumps(keys)
             self._touch(master, before)
@@ -612,6 +664,18 @@ class MeetingService:
         self._set_links(
             session, row.id, list(meeting.strands), list(meeting.partners), list(meeting.proposals)
         )
+        # The changed occurrence is the same meeting: the same people and the same agenda.
+        for p in session.exec(
+            select(ParticipantRecord).where(col(ParticipantRecord.meeting_id) == master.id)
+        ).all():
+            session.add(
+                ParticipantRecord(**p.model_dump(exclude={"id", "meeting_id"}), meeting_id=row.id)
+            )
+        for a in queries.agenda_of(session, master.id):
+            session.add(
+                AgendaItemRecord(**a.model_dump(exclude={"id", "meeting_id"}), meeting_id=row.id)
+            )
+        session.flush()
         return row
 
     # --- participants, agenda, actions ---------------------------------------------------
@@ -637,10 +701,13 @@ class MeetingService:
     def add_participant(self, meeting_id: int, draft: ParticipantDraft) -> Participant:
         with self._db.transaction() as session:
             self._row(session, meeting_id)
-            count = session.exec(
-                select(func.count()).where(col(ParticipantRecord.meeting_id) == meeting_id)
+            last = session.exec(
+                select(func.max(col(ParticipantRecord.position))).where(
+                    col(ParticipantRecord.meeting_id) == meeting_id
+                )
             ).one()
-            row = self._add_participant(session, meeting_id, draft, count)
+            position = 0 if last is None else last + 1
+            row = self._add_participant(session, meeting_id, draft, position)
             session.flush()
             self._modified(session, meeting_id)
             return next(p for p in queries.participants_of(session, meeting_id) if p.id == row.id)

@@ -50,7 +50,7 @@ def partner_ids(session: Session, names: Sequence[str]) -> list[int]:
         if not name:
             raise ValidationError("A partner needs a name.")
         row = session.exec(
-            select(PartnerRecord).where(func.lower(col(PartnerRecord.name)) == name.casefold())
+            select(PartnerRecord).where(func.casefold(col(PartnerRecord.name)) == name.casefold())
         ).one_or_none()
         if row is None:
             row = PartnerRecord(name=name)
@@ -68,7 +68,7 @@ def organisation_id(session: Session, name: str, side: Side) -> int | None:
         return None
     row = session.exec(
         select(OrganisationRecord).where(
-            func.lower(col(OrganisationRecord.name)) == name.casefold()
+            func.casefold(col(OrganisationRecord.name)) == name.casefold()
         )
     ).one_or_none()
     if row is None:
@@ -80,13 +80,14 @@ def organisation_id(session: Session, name: str, side: Side) -> int | None:
 
 
 def series_row(session: Session, name_or_id: str | int) -> SeriesRecord:
-    row: SeriesRecord | None
-    if isinstance(name_or_id, int) or str(name_or_id).isdigit():
+    row: SeriesRecord | None = None
+    if isinstance(name_or_id, int) or (str(name_or_id).isdigit() and len(str(name_or_id)) < 18):
         row = session.get(SeriesRecord, int(name_or_id))
-    else:
+    if row is None and isinstance(name_or_id, str):
+        # A series may be called "2025": fall back to the name, as meetings fall back to UIDs.
         row = session.exec(
             select(SeriesRecord).where(
-                func.lower(col(SeriesRecord.name)) == str(name_or_id).casefold()
+                func.casefold(col(SeriesRecord.name)) == str(name_or_id).casefold()
             )
         ).one_or_none()
     if row is None:

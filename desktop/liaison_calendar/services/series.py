@@ -51,7 +51,7 @@ class SeriesService:
             raise ValidationError("A series needs a name.")
         exists = session.exec(
             select(col(SeriesRecord.id)).where(
-                func.lower(col(SeriesRecord.name)) == name.casefold()
+                func.casefold(col(SeriesRecord.name)) == name.casefold()
             )
         ).first()
         if exists is not None:

@@ -153,10 +153,16 @@ def backup(source: Path, target: Path) -> Path:
     return target
 
 
+def _casefold(value: str | None) -> str | None:
+    return value.casefold() if isinstance(value, str) else value
+
+
 def _configure_engine(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        # SQLite's lower() folds ASCII only: names like "Österreich" need Python's casefold.
+        dbapi_conn.create_function("casefold", 1, _casefold, deterministic=True)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA synchronous = FULL")

@@ -244,7 +244,7 @@ def _filter_clauses(session: Session, flt: MeetingFilter) -> list[ColumnElement[
                 col(MeetingPartnerLink.meeting_id) == _owner_id(),
                 col(MeetingPartnerLink.partner_id).in_(
                     select(col(PartnerRecord.id)).where(
-                        func.lower(col(PartnerRecord.name)).in_(lowered)
+                        func.casefold(col(PartnerRecord.name)).in_(lowered)
                     )
                 ),
             )
@@ -255,7 +255,7 @@ def _filter_clauses(session: Session, flt: MeetingFilter) -> list[ColumnElement[
         names = [s.casefold() for s in flt.series]
         clauses.append(
             col(m.series_id).in_(
-                select(col(SeriesRecord.id)).where(func.lower(col(SeriesRecord.name)).in_(names))
+                select(col(SeriesRecord.id)).where(func.casefold(col(SeriesRecord.name)).in_(names))
             )
         )
     return clauses
