@@ -32,6 +32,7 @@ from liaison_calendar.domain.recurrence import (
     last_start,
     normalise_rule,
     occurrence_key,
+    parse_occurrence_key,
     starts_between,
 )
 from liaison_calendar.domain.timezones import localize, zone
@@ -469,8 +470,6 @@ class MeetingService:
             step = new_start - old_start  # type: ignore[operator]
 
         def moved(key: str) -> str:
-            from liaison_calendar.domain.recurrence import parse_occurrence_key
-
             value = parse_occurrence_key(key)
             assert step is not None
             if isinstance(value, datetime):
@@ -611,8 +610,6 @@ class MeetingService:
             return self._detail(session, master.id)
 
     def _copy_as_override(self, session: Session, master: MeetingRecord, key: str) -> MeetingRecord:
-        from liaison_calendar.domain.recurrence import parse_occurrence_key
-
         assert master.id is not None
         original = parse_occurrence_key(key)
         now = self._clock.now()
