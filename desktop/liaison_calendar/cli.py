@@ -10,15 +10,17 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, NoReturn
 
 from pydantic import ValidationError as PydanticValidationError
 
 from liaison_calendar import __version__, logs, paths
 from liaison_calendar.domain.agenda import ordinal
-from liaison_calendar.domain.enums import LeadSide, Mode, ReleaseLevel, Status
+from liaison_calendar.domain.enums import LeadSide, Mode, Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import (
     Meeting,
     MeetingDetail,
@@ -185,7 +187,76 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("delete", parents=[common], help="delete a meeting (gone from feeds)")
     p.add_argument("meeting", type=parse_id, metavar="ID")
     p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="write the calendar, or part of it, as one .ics file",
+        description="Write one iCalendar file (to stdout, or atomically to FILE). Without "
+        "--from/--to every meeting is written, recurring ones as repeat rules.",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", default="-", help="file to write, - = stdout")
+    _feed_filter_options(p)
+    p.add_argument("--from", dest="date_from", type=parse_moment, metavar="DATE")
+    p.add_argument("--to", dest="date_to", type=parse_moment, metavar="DATE", help="last day")
+    _privacy_options(p, Privacy.FULL)
+    p.add_argument("--title", default="Liaison Calendar", help="calendar name shown by clients")
+    p.set_defaults(func=cmd_export)
+
+    feeds = sub.add_parser("feeds", help="saved feed definitions")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", parser_class=_Parser)
+    feeds_sub.required = True
+    p = feeds_sub.add_parser("list", parents=[common], help="list the saved feeds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feeds_list)
+    p = feeds_sub.add_parser("add", parents=[common], help="save a new feed")
+    p.add_argument("name", metavar="NAME", help="file name without .ics: letters, digits, . - _")
+    p.add_argument("--title", default="", help="calendar name shown by clients")
+    _feed_filter_options(p)
+    p.add_argument(
+        "--status", action="append", default=[], choices=[s.value for s in Status], help="status"
+    )
+    _privacy_options(p, Privacy.NO_PARTICIPANTS)
+    p.set_defaults(func=cmd_feeds_add)
+    p = feeds_sub.add_parser("remove", parents=[common], help="delete a saved feed")
+    p.add_argument("name", metavar="NAME")
+    p.set_defaults(func=cmd_feeds_remove)
+
+    p = sub.add_parser(
+        "publish",
+        parents=[common],
+        help="write every feed as DIR/NAME.ics (atomically; unchanged files are kept)",
+    )
+    p.add_argument("directory", metavar="DIR")
+    p.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeatable)")
+    p.set_defaults(func=cmd_publish)
     return parser
+
+
+def _feed_filter_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", action="append", default=[], metavar="K", help="kind key (repeatable)")
+    p.add_argument(
+        "--strand", action="append", default=[], metavar="S", help="strand key (repeatable)"
+    )
+    p.add_argument(
+        "--partner", action="append", default=[], metavar="P", help="partner (repeatable)"
+    )
+    p.add_argument("--series", action="append", default=[], metavar="S", help="series name")
+
+
+def _privacy_options(p: argparse.ArgumentParser, default: Privacy) -> None:
+    p.add_argument(
+        "--privacy",
+        choices=[v.value for v in Privacy],
+        default=default.value,
+        help=f"full, no-participants (no people) or busy (times only); default {default.value}",
+    )
+    p.add_argument(
+        "--release",
+        choices=[r.value for r in ReleaseLevel],
+        default=ReleaseLevel.STAFF.value,
+        help="leave out meetings released less widely than this (default staff)",
+    )
 
 
 # --- output helpers --------------------------------------------------------------------------
@@ -259,14 +330,21 @@ def _services(args: argparse.Namespace) -> Any:
     return Services.open(paths.resolve_db_path(getattr(args, "db", None)))
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+@contextmanager
+def _opened(args: argparse.Namespace) -> Iterator[Any]:
+    """The services on the calendar the command names, closed however the command ends."""
     svc = _services(args)
     try:
+        yield svc
+    finally:
+        svc.close()
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
         from liaison_calendar.services.demo import seed_demo
 
         result = seed_demo(svc)
-    finally:
-        svc.close()
     if result.added:
         print(f"Added {result.added} meetings of the sample calendar to {svc.path}.")
     else:
@@ -295,8 +373,7 @@ def _window(args: argparse.Namespace, tz: str) -> tuple[datetime | None, datetim
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         tz = svc.catalog.setting("default_tz")
         lo, hi = _window(args, tz)
         flt = MeetingFilter(
@@ -307,10 +384,8 @@ def cmd_list(args: argparse.Namespace) -> int:
             statuses=args.status,
             search=args.search,
         )
-        _check_filter(svc, flt)
+        svc.catalog.check_filter(flt)
         found = svc.queries.occurrences(lo, hi, flt)
-    finally:
-        svc.close()
     if args.json:
         json.dump([occurrence_json(o) for o in found], sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -328,22 +403,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     print(_table(rows, ("ID", "When", "Title", "Kind", "Status")))
     print(f"{len(found)} occurrence{'s' if len(found) != 1 else ''}")
     return 0
-
-
-def _check_filter(svc: Any, flt: MeetingFilter) -> None:
-    """Unknown strand or kind keys are typos: say so instead of listing nothing."""
-    kinds = {k.key for k in svc.catalog.kinds()}
-    strands = {s.key for s in svc.catalog.strands()}
-    for key in flt.kinds:
-        if key not in kinds:
-            raise ValidationError(f"Unknown kind {key!r}; known kinds: {', '.join(sorted(kinds))}.")
-    for key in flt.strands:
-        if key not in strands:
-            raise ValidationError(
-                f"Unknown work strand {key!r}; known strands: {', '.join(sorted(strands))}."
-            )
-    for name in flt.series:
-        svc.series.get(name)
 
 
 def print_detail(m: MeetingDetail) -> None:
@@ -389,11 +448,8 @@ def print_detail(m: MeetingDetail) -> None:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         meeting = svc.meetings.get(args.meeting)
-    finally:
-        svc.close()
     if args.json:
         data = meeting_json(meeting)
         data["overrun_min"] = (
@@ -414,8 +470,7 @@ def _all_day_end(start: Moment, end: Moment) -> Moment:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         draft = MeetingDraft(
             title=args.title,
             kind=args.kind,
@@ -436,8 +491,6 @@ def cmd_add(args: argparse.Namespace) -> int:
             rrule=args.rrule,
         )
         meeting = svc.meetings.create(draft)
-    finally:
-        svc.close()
     if args.json:
         json.dump(meeting_json(meeting), sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -465,14 +518,11 @@ def cmd_edit(args: argparse.Namespace) -> int:
         fields["end"] = args.end
     if not fields:
         raise UsageError("nothing to change: give at least one option (see 'liaison edit --help')")
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         if "end" in fields:
             current = svc.meetings.get(args.meeting)
             fields["end"] = _all_day_end(fields.get("start", current.start), fields["end"])
         meeting = svc.meetings.edit(args.meeting, MeetingPatch(**fields))
-    finally:
-        svc.close()
     if args.json:
         json.dump(meeting_json(meeting), sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -483,22 +533,125 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 
 def cmd_cancel(args: argparse.Namespace) -> int:
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         meeting = svc.meetings.cancel(args.meeting)
-    finally:
-        svc.close()
     print(f"Cancelled meeting #{meeting.id}: {meeting.title}")
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         meeting = svc.meetings.delete(args.meeting)
-    finally:
-        svc.close()
     print(f"Deleted meeting #{meeting.id}: {meeting.title}")
+    return 0
+
+
+def _feed_filter(args: argparse.Namespace) -> MeetingFilter:
+    return MeetingFilter(
+        kinds=args.kind,
+        strands=args.strand,
+        partners=args.partner,
+        series=args.series,
+        statuses=getattr(args, "status", []),
+    )
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from liaison_calendar.services.feeds import ExportScope
+
+    with _opened(args) as svc:
+        tz = svc.catalog.setting("default_tz")
+        lo, hi = _window(args, tz)
+        if (lo is None) != (hi is None):
+            lo = lo or day_start(date(1900, 1, 1), tz)
+            hi = hi or day_start(date(2200, 1, 1), tz)
+        scope = ExportScope(
+            filter=_feed_filter(args),
+            privacy=Privacy(args.privacy),
+            release_level=ReleaseLevel(args.release),
+            window=(lo, hi) if lo is not None and hi is not None else None,
+            title=args.title,
+        )
+        if args.output == "-":
+            result = svc.feeds.export_to(sys.stdout.buffer, scope)
+            sys.stdout.buffer.flush()
+            return 0
+        target = Path(args.output).expanduser()
+        if target.is_dir():
+            raise ValidationError(f"{target} is a folder; give a file name such as calendar.ics.")
+        result = svc.feeds.export_file(target.absolute(), scope)
+    plural = "s" if result.events != 1 else ""
+    print(f"Wrote {result.events} event{plural} to {target}.", file=sys.stderr)
+    return 0
+
+
+def feed_json(feed: Any) -> dict[str, Any]:
+    data: dict[str, Any] = feed.model_dump(mode="json")
+    data["file"] = f"{feed.name}.ics"
+    return data
+
+
+def _filter_text(flt: MeetingFilter) -> str:
+    parts = [
+        *(f"kind={k}" for k in flt.kinds),
+        *(f"strand={s}" for s in flt.strands),
+        *(f"partner={p}" for p in flt.partners),
+        *(f"series={s}" for s in flt.series),
+        *(f"status={s}" for s in flt.statuses),
+    ]
+    return " ".join(parts) or "everything"
+
+
+def cmd_feeds_list(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        feeds = svc.feeds.list()
+    if args.json:
+        json.dump([feed_json(f) for f in feeds], sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    rows = [
+        (f.name, _filter_text(f.filter), f.privacy.value, f.release_level.value, f.title)
+        for f in feeds
+    ]
+    print(_table(rows, ("Name", "Shows", "Privacy", "Release", "Title")))
+    return 0
+
+
+def cmd_feeds_add(args: argparse.Namespace) -> int:
+    from liaison_calendar.domain.models import FeedDraft
+
+    with _opened(args) as svc:
+        feed = svc.feeds.add(
+            FeedDraft(
+                name=args.name,
+                title=args.title,
+                filter=_feed_filter(args),
+                privacy=Privacy(args.privacy),
+                release_level=ReleaseLevel(args.release),
+            )
+        )
+    print(f"Added feed {feed.name}: {_filter_text(feed.filter)}, privacy {feed.privacy.value}.")
+    return 0
+
+
+def cmd_feeds_remove(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        feed = svc.feeds.remove(args.name)
+    print(f"Removed feed {feed.name}. A published {feed.name}.ics is no longer updated.")
+    return 0
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    directory = Path(args.directory).expanduser()
+    with _opened(args) as svc:
+        report = svc.feeds.publish(directory.absolute(), args.feed)
+    changed = [r for r in report if r.change != "unchanged"]
+    for r in changed:
+        print(f"{r.change:9}  {r.path}  ({r.events} event{'s' if r.events != 1 else ''})")
+    print(
+        f"{len(changed)} of {len(report)} feed{'s' if len(report) != 1 else ''} changed "
+        f"in {directory}."
+    )
     return 0
 
 
@@ -512,13 +665,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
             "No screen to open the window on (DISPLAY is not set). Use a command such as "
             f"'{PROG} list', or see '{PROG} --help'."
         )
-    svc = _services(args)
-    try:
+    with _opened(args) as svc:
         from liaison_calendar.ui.app import run
 
         return run(svc)
-    finally:
-        svc.close()
 
 
 # --- entry point -----------------------------------------------------------------------------

@@ -282,6 +282,8 @@ class Phase(_Read):
     end: date
     location: str
     meeting_id: int | None
+    sequence: int = 0
+    modified: datetime
 
 
 class Exercise(_Read):
@@ -296,6 +298,7 @@ class Exercise(_Read):
     marking: str
     release_level: ReleaseLevel
     phases: tuple[Phase, ...]
+    modified: datetime
 
 
 # --- catalogue -------------------------------------------------------------------------------

@@ -7,7 +7,14 @@ from sqlmodel import col, select
 
 from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
 from liaison_calendar.domain.enums import Side
-from liaison_calendar.domain.models import CommonProposal, Kind, Organisation, Partner, Strand
+from liaison_calendar.domain.models import (
+    CommonProposal,
+    Kind,
+    MeetingFilter,
+    Organisation,
+    Partner,
+    Strand,
+)
 from liaison_calendar.domain.timezones import zone
 from liaison_calendar.errors import NotFoundError, ValidationError
 from liaison_calendar.store.database import Database
@@ -16,6 +23,7 @@ from liaison_calendar.store.tables import (
     KindRecord,
     OrganisationRecord,
     PartnerRecord,
+    SeriesRecord,
     SettingRecord,
     StrandRecord,
 )
@@ -75,6 +83,27 @@ class CatalogService:
             row.strand_id = resolve.strand_ids(session, [strand])[0] if strand else None
             session.add(row)
             return CommonProposal(id=pid, number=number, strand=strand, title=title)
+
+    def check_filter(self, flt: MeetingFilter) -> None:
+        """Unknown strand, kind or series names are typos: say so instead of matching nothing."""
+        kinds = {k.key for k in self.kinds()}
+        strands = {s.key for s in self.strands()}
+        for key in flt.kinds:
+            if key not in kinds:
+                raise ValidationError(
+                    f"Unknown kind {key!r}; known kinds: {', '.join(sorted(kinds))}."
+                )
+        for key in flt.strands:
+            if key not in strands:
+                raise ValidationError(
+                    f"Unknown work strand {key!r}; known strands: {', '.join(sorted(strands))}."
+                )
+        if flt.series:
+            with self._db.reading() as session:
+                known = {n.casefold() for n in session.exec(select(col(SeriesRecord.name)))}
+            for name in flt.series:
+                if name.casefold() not in known:
+                    raise NotFoundError(f"There is no series {name!r}.")
 
     # --- settings --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from liaison_calendar.domain.clock import Clock, SystemClock
 from liaison_calendar.services.catalog import CatalogService
 from liaison_calendar.services.exercises import ExerciseService
+from liaison_calendar.services.feeds import FeedService
 from liaison_calendar.services.meetings import MeetingService
 from liaison_calendar.services.queries import QueryService
 from liaison_calendar.services.series import SeriesService
@@ -21,20 +22,25 @@ class Services:
     exercises: ExerciseService
     queries: QueryService
     catalog: CatalogService
+    feeds: FeedService
 
     @classmethod
     def open(cls, path: Path, clock: Clock | None = None) -> "Services":
         clock = clock or SystemClock()
         db = open_database(path, clock)
         meetings = MeetingService(db, clock)
+        catalog = CatalogService(db)
+        exercises = ExerciseService(db, clock, meetings)
+        queries = QueryService(db, clock)
         return cls(
             db=db,
             clock=clock,
             meetings=meetings,
             series=SeriesService(db, clock, meetings),
-            exercises=ExerciseService(db, clock, meetings),
-            queries=QueryService(db, clock),
-            catalog=CatalogService(db),
+            exercises=exercises,
+            queries=queries,
+            catalog=catalog,
+            feeds=FeedService(db, clock, catalog, exercises, queries),
         )
 
     @property

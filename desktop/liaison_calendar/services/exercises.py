@@ -133,6 +133,8 @@ class ExerciseService:
                     end=p.end_date,
                     location=p.location,
                     meeting_id=meeting_id,
+                    sequence=p.sequence,
+                    modified=p.modified,
                 )
             )
         return Exercise(
@@ -147,4 +149,5 @@ class ExerciseService:
             marking=row.marking,
             release_level=ReleaseLevel(row.release_level),
             phases=tuple(phase_list),
+            modified=row.modified,
         )

@@ -16,7 +16,6 @@ from liaison_calendar.domain.enums import ActionStatus, Status
 from liaison_calendar.domain.models import (
     ActionItem,
     ActionItemDraft,
-    AgendaItem,
     AgendaItemDraft,
     Meeting,
     MeetingDetail,
@@ -176,8 +175,16 @@ def _recurrence(row: MeetingRecord) -> None:
     start: Moment = row.start_date if row.all_day and row.start_date else row.start_utc
     row.rrule = normalise_rule(row.rrule)
     build_rule(row.rrule, start, row.tz)
-    if first_start(row.rrule, start, row.tz) is None:
+    first = first_start(row.rrule, start, row.tz)
+    if first is None:
         raise ValidationError(f"The repeat rule {row.rrule!r} gives no dates at all.")
+    if occurrence_key(first) != occurrence_key(start):
+        # RFC 5545 counts DTSTART as an occurrence even off the rule; calendars disagree on it.
+        raise ValidationError(
+            f"The meeting starts {_describe(start, row.tz)}, a date its repeat rule "
+            f"{row.rrule!r} does not give; the rule's first date is {_describe(first, row.tz)}. "
+            "Start the meeting on that date or change the rule."
+        )
     last = last_start(row.rrule, start, row.tz)
     duration = row.end_utc - row.start_utc
     if last is None:
@@ -220,36 +227,11 @@ class MeetingService:
 
     def _detail(self, session: Session, meeting_id: int) -> MeetingDetail:
         meeting = queries.load_meetings(session, [meeting_id])[meeting_id]
-        participants = queries.participants_of(session, meeting_id)
-        agenda_rows = queries.agenda_of(session, meeting_id)
-        durations = [a.duration_min for a in agenda_rows]
-        spans: list[tuple[datetime | None, datetime | None]]
-        overrun = None
-        if isinstance(meeting.start, datetime) and isinstance(meeting.end, datetime):
-            spans = list(agenda_rules.clock_times(meeting.start, durations))
-            overrun = agenda_rules.overrun(meeting.start, meeting.end, durations)
-        else:
-            spans = [(None, None)] * len(agenda_rows)
-        agenda = tuple(
-            AgendaItem(
-                id=a.id,
-                position=i,
-                title=a.title,
-                lead=a.lead,
-                duration_min=a.duration_min,
-                notes=a.notes,
-                starts=s,
-                ends=e,
-            )
-            for i, (a, (s, e)) in enumerate(zip(agenda_rows, spans, strict=True))
-        )
-        actions = tuple(queries.to_action(r) for r in queries.actions_of(session, meeting_id))
-        return MeetingDetail(
-            **meeting.model_dump(),
-            participants=tuple(participants),
-            agenda=agenda,
-            actions=actions,
-            overrun=overrun,
+        return queries.detail_of(
+            meeting,
+            queries.participants_of(session, meeting_id),
+            queries.agenda_of(session, meeting_id),
+            [queries.to_action(r) for r in queries.actions_of(session, meeting_id)],
         )
 
     # --- creating -----------------------------------------------------------------------

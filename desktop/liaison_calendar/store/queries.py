@@ -1,18 +1,23 @@
 """Queries and row conversion. Everything here runs inside a session the service opened."""
 
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, text
 from sqlmodel import Session, col, select
 
+from liaison_calendar.domain import agenda as agenda_rules
 from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode, ReleaseLevel, Side, Status
 from liaison_calendar.domain.models import (
     ActionItem,
+    AgendaItem,
     Meeting,
+    MeetingDetail,
     MeetingFilter,
     Moment,
     Participant,
@@ -369,3 +374,140 @@ def fts_search(session: Session, user_text: str, limit: int | None = None) -> li
         sql += " LIMIT :limit"
         params["limit"] = limit
     return [r[0] for r in session.connection().execute(text(sql), params)]
+
+
+# --- batched detail (export) ---------------------------------------------------------------
+
+
+def load_details(session: Session, ids: Sequence[int]) -> dict[int, MeetingDetail]:
+    """Meetings with participants, agenda (clock times computed) and actions, in few queries."""
+    meetings = load_meetings(session, ids)
+    people: dict[int, list[Participant]] = defaultdict(list)
+    items: dict[int, list[AgendaItemRecord]] = defaultdict(list)
+    acts: dict[int, list[ActionItem]] = defaultdict(list)
+    for chunk in _chunks(sorted(meetings)):
+        for p, org in session.exec(
+            select(ParticipantRecord, col(OrganisationRecord.name))
+            .outerjoin(
+                OrganisationRecord,
+                col(OrganisationRecord.id) == col(ParticipantRecord.organisation_id),
+            )
+            .where(col(ParticipantRecord.meeting_id).in_(chunk))
+            .order_by(col(ParticipantRecord.position), col(ParticipantRecord.id))
+        ):
+            people[p.meeting_id].append(
+                Participant(
+                    id=p.id,
+                    name=p.name,
+                    organisation=org or "",
+                    side=Side(p.side),
+                    role=p.role,
+                    email=p.email,
+                )
+            )
+        for a in session.exec(
+            select(AgendaItemRecord)
+            .where(col(AgendaItemRecord.meeting_id).in_(chunk))
+            .order_by(col(AgendaItemRecord.position), col(AgendaItemRecord.id))
+        ):
+            items[a.meeting_id].append(a)
+        for act in session.exec(
+            select(ActionItemRecord)
+            .where(col(ActionItemRecord.meeting_id).in_(chunk))
+            .order_by(col(ActionItemRecord.position), col(ActionItemRecord.id))
+        ):
+            acts[act.meeting_id].append(to_action(act))
+    return {
+        mid: detail_of(meeting, people[mid], items[mid], acts[mid])
+        for mid, meeting in meetings.items()
+    }
+
+
+def detail_of(
+    meeting: Meeting,
+    participants: Sequence[Participant],
+    agenda_rows: Sequence[AgendaItemRecord],
+    actions: Sequence[ActionItem],
+) -> MeetingDetail:
+    durations = [a.duration_min for a in agenda_rows]
+    spans: list[tuple[datetime | None, datetime | None]]
+    overrun = None
+    if isinstance(meeting.start, datetime) and isinstance(meeting.end, datetime):
+        spans = list(agenda_rules.clock_times(meeting.start, durations))
+        overrun = agenda_rules.overrun(meeting.start, meeting.end, durations)
+    else:
+        spans = [(None, None)] * len(agenda_rows)
+    agenda = tuple(
+        AgendaItem(
+            id=a.id,
+            position=i,
+            title=a.title,
+            lead=a.lead,
+            duration_min=a.duration_min,
+            notes=a.notes,
+            starts=s,
+            ends=e,
+        )
+        for i, (a, (s, e)) in enumerate(zip(agenda_rows, spans, strict=True))
+    )
+    return MeetingDetail.model_construct(
+        **dict(meeting),
+        participants=tuple(participants),
+        agenda=agenda,
+        actions=tuple(actions),
+        overrun=overrun,
+    )
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """What choosing and ordering the events of a feed needs, without loading the meeting."""
+
+    id: int
+    uid: str
+    revision: int
+    master_id: int | None
+    recurrence_id: str | None
+    tz: str
+    all_day: bool
+    start_utc: str  # stored text: ISO UTC, so the earliest sorts first
+    release_level: str
+    exercise_phase_id: int | None
+
+
+def export_rows(session: Session) -> dict[int, ExportRow]:
+    sql = text(
+        "SELECT id, uid, revision, master_id, recurrence_id, tz, all_day, start_utc, "
+        "release_level, exercise_phase_id FROM meeting"
+    )
+    return {
+        r[0]: ExportRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9])
+        for r in session.connection().execute(sql)
+    }
+
+
+def filtered_ids(session: Session, flt: MeetingFilter) -> list[int]:
+    """Ids of the meeting rows (masters, single meetings and overrides) matching ``flt``."""
+    stmt = select(col(MeetingRecord.id))
+    for clause in _filter_clauses(session, flt):
+        stmt = stmt.where(clause)
+    return [i for i in session.exec(stmt).all() if i is not None]
+
+
+def catalogue_signature(session: Session) -> str:
+    """Changes whenever a name that exported meetings show (kind, strand, series, partner,
+    exercise or phase) changes: stored VEVENT text is dropped then."""
+    conn = session.connection()
+    parts = []
+    for sql in (
+        "SELECT key, name FROM kind ORDER BY id",
+        "SELECT key, name FROM strand ORDER BY id",
+        "SELECT id, name FROM series ORDER BY id",
+        "SELECT id, name FROM partner ORDER BY id",
+        "SELECT id, name FROM organisation ORDER BY id",
+        "SELECT id, modified FROM exercise ORDER BY id",
+        "SELECT id, sequence, modified FROM exercise_phase ORDER BY id",
+        "SELECT exercise_id, strand_id FROM exercise_strand ORDER BY 1, 2",
+    ):
+        parts.append(repr(conn.execute(text(sql)).all()))
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

@@ -155,6 +155,9 @@ class MeetingRecord(SQLModel, table=True):
     )
     created: datetime = Field(sa_type=UTCDateTime)
     modified: datetime = Field(sa_type=UTCDateTime)
+    # Set by triggers (revision 0002) from one counter on any change to the meeting or to what
+    # is exported with it; never written by the code. Stored feed text is keyed by it.
+    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class MeetingStrandLink(SQLModel, table=True):
