@@ -387,7 +387,10 @@ def _write_atomically(folder: Path, name: str, chunks: Iterable[bytes]) -> int:
     """Write ``folder/name`` through a temp file in the same folder: fsync, then rename over."""
     target = folder / name
     size = 0
-    fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise PublishError(f"Could not write {target}: {_reason(exc)}.") from None
     try:
         with os.fdopen(fd, "wb") as out:
             for chunk in chunks:
@@ -402,13 +405,18 @@ def _write_atomically(folder: Path, name: str, chunks: Iterable[bytes]) -> int:
         os.replace(temp, target)
     except OSError as exc:
         _remove_quietly(temp)
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror or str(exc)
-        raise PublishError(f"Could not write {target}: {reason}.") from None
+        raise PublishError(f"Could not write {target}: {_reason(exc)}.") from None
     except BaseException:
         _remove_quietly(temp)
         raise
     _sync_folder(folder)
     return size
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    return exc.strerror or str(exc)
 
 
 def _remove_quietly(path: str) -> None:
