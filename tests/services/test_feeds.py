@@ -470,12 +470,10 @@ def test_our_own_properties_carry_what_a_reimport_needs(services: Services) -> N
         "X-LIAISON-RELEASE:staff",
         "X-LIAISON-MARKING:EU-NATO STAFF ONLY",
         "X-LIAISON-TZ:Europe/Brussels",
-        "X-LIAISON-DESCRIPTION:Plain text",
+        "X-LIAISON-DESCRIPTION-CHARS:10",
+        "X-LIAISON-AGENDA;X-DURATION=45:Roadmap",
     ):
         assert expected in lines
-    agenda = [line for line in lines if line.startswith("X-LIAISON-AGENDA:")]
-    assert len(agenda) == 1
-    assert '"duration_min": 45' in agenda[0]
 
 
 # --- windows and filters -------------------------------------------------------------------------
@@ -653,3 +651,36 @@ def test_export_to_a_file_replaces_it_atomically(services: Services, tmp_path: P
     assert result.events == 1
     assert target.read_bytes() == export(services)
     assert result.size == target.stat().st_size
+
+
+def test_a_warm_service_sees_changes_made_by_another_program(
+    services: Services, db_path: Path, tmp_path: Path
+) -> None:
+    stays = services.meetings.create(draft(title="Stays in cyber"))
+    moves = services.meetings.create(draft(title="Moves to hybrid"))
+    goes = services.meetings.create(draft(title="Gets deleted"))
+    out = tmp_path / "feeds"
+    out.mkdir()
+    services.feeds.publish(out)
+    other = Services.open(db_path, FixedClock(NOW + timedelta(hours=1)))
+    try:
+        other.meetings.edit(moves.id, MeetingPatch(strands=["hybrid"]))
+        other.meetings.delete(goes.id)
+        added = other.meetings.create(draft(title="Added elsewhere"))
+    finally:
+        other.close()
+    changed = {r.name for r in services.feeds.publish(out) if r.change != "unchanged"}
+    assert {"all", "strand-cyber", "strand-hybrid"} <= changed
+    cyber = {str(e["SUMMARY"]) for e in events((out / "strand-cyber.ics").read_bytes())}
+    assert cyber == {stays.title, added.title}
+    hybrid = {str(e["SUMMARY"]) for e in events((out / "strand-hybrid.ics").read_bytes())}
+    assert hybrid == {moves.title}
+    assert services.feeds.export_bytes(ExportScope()) == _cold_export(db_path)
+
+
+def _cold_export(path: Path) -> bytes:
+    fresh = Services.open(path, FixedClock(NOW))
+    try:
+        return fresh.feeds.export_bytes(ExportScope())
+    finally:
+        fresh.close()

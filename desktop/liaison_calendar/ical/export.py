@@ -85,7 +85,13 @@ def _text(name: str, value: str) -> str:
 
 
 def _json(name: str, value: object) -> str:
-    return fold(f"{name}:{escape_text(json.dumps(value, ensure_ascii=False, sort_keys=True))}")
+    data = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return fold(f"{name}:{escape_text(data)}")
+
+
+def _plain(value: str) -> str:
+    """Text as a TEXT value carries it: line breaks as ``\\n``."""
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def busy_uid(uid: str) -> str:
@@ -173,13 +179,23 @@ def _address(email: str, name: str) -> str:
     return f"urn:x-liaison:participant:{digest}"
 
 
+def _params(**values: str | None) -> str:
+    """``;X-NAME=value`` for each non-empty value (names given with ``_`` for ``-``)."""
+    return "".join(
+        f";{name.replace('_', '-')}={param_value(value)}" for name, value in values.items() if value
+    )
+
+
 def _people(m: MeetingDetail) -> list[str]:
+    """ORGANIZER and ATTENDEEs; the X- parameters keep what a re-import needs."""
     lines = []
     chair = next((p for p in m.participants if _role(p.role) == "CHAIR" and p.email), None)
     if chair is not None:
         lines.append(fold(f"ORGANIZER;CN={param_value(chair.name)}:{_address(chair.email, '')}"))
     for p in m.participants:
-        params = f";CN={param_value(p.name)};ROLE={_role(p.role)};CUTYPE=INDIVIDUAL"
+        params = f";CN={param_value(p.name)};ROLE={_role(p.role)}" + _params(
+            X_LIAISON_ORG=p.organisation, X_LIAISON_SIDE=str(p.side), X_LIAISON_ROLE=p.role
+        )
         lines.append(fold(f"ATTENDEE{params}:{_address(p.email, p.name)}"))
     return lines
 
@@ -255,14 +271,14 @@ def meeting_vevent(
         return "".join(out)
     out.append(_text("SUMMARY", TITLE_PREFIXES.get(m.status, "") + m.title))
     out.append(_text("LOCATION", m.location))
-    out.append(_text("DESCRIPTION", description_text(m, with_people=full)))
+    description = description_text(m, with_people=full)
+    out.append(_text("DESCRIPTION", description))
     categories = [names.kind(m.kind), *(names.strand(s) for s in m.strands)]
     out.append(fold(f"CATEGORIES:{text_list(categories)}"))
     if full:
         out.extend(_people(m))
     if phase is not None:
         out.extend(_phase_props(phase))
-    out.append(_text("X-LIAISON-TITLE", m.title))
     out.append(_text("X-LIAISON-KIND", m.kind))
     if m.strands:
         out.append(fold(f"X-LIAISON-STRANDS:{text_list(list(m.strands))}"))
@@ -280,48 +296,28 @@ def meeting_vevent(
     out.append(_text("X-LIAISON-TZ", m.tz))
     if m.floating:
         out.append("X-LIAISON-FLOATING:TRUE\r\n")
-    out.append(_text("X-LIAISON-DESCRIPTION", m.description))
+    own = _plain(m.description)
+    if own and len(_plain(description)) > len(own):
+        # DESCRIPTION starts with the meeting's own text; say where it ends instead of
+        # repeating it.
+        out.append(f"X-LIAISON-DESCRIPTION-CHARS:{len(own)}\r\n")
     out.append(_text("X-LIAISON-OUTCOMES", m.outcomes))
     if m.proposals:
         out.append(f"X-LIAISON-PROPOSALS:{','.join(str(n) for n in m.proposals)}\r\n")
     for item in m.agenda:
-        out.append(
-            _json(
-                "X-LIAISON-AGENDA",
-                {
-                    "title": item.title,
-                    "lead": item.lead if full else "",
-                    "duration_min": item.duration_min,
-                    "notes": item.notes,
-                },
-            )
+        params = _params(
+            X_DURATION=str(item.duration_min),
+            X_LEAD=item.lead if full else "",
+            X_NOTES=item.notes,
         )
-    if full:
-        for p in m.participants:
-            out.append(
-                _json(
-                    "X-LIAISON-PARTICIPANT",
-                    {
-                        "name": p.name,
-                        "organisation": p.organisation,
-                        "side": str(p.side),
-                        "role": p.role,
-                        "email": p.email,
-                    },
-                )
-            )
+        out.append(fold(f"X-LIAISON-AGENDA{params}:{escape_text(item.title)}"))
     for act in m.actions:
-        out.append(
-            _json(
-                "X-LIAISON-ACTION",
-                {
-                    "text": act.text,
-                    "owner": act.owner if full else "",
-                    "due": act.due.isoformat() if act.due else None,
-                    "status": str(act.status),
-                },
-            )
+        params = _params(
+            X_STATUS=str(act.status),
+            X_DUE=act.due.isoformat() if act.due else "",
+            X_OWNER=act.owner if full else "",
         )
+        out.append(fold(f"X-LIAISON-ACTION{params}:{escape_text(act.text)}"))
     out.append(END_EVENT)
     return "".join(out)
 

@@ -13,12 +13,15 @@ LIMIT = 75
 """Octets per physical line, not counting the CRLF (RFC 5545 section 3.1)."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ANY_SPECIAL = re.compile(r"[\x00-\x1f\x7f\\;,]")
 _TEXT_SPECIAL = re.compile(r"[\\;,\n]")
 _TEXT_ESCAPES = {"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"}
 
 
 def escape_text(value: str) -> str:
     """A TEXT value: backslash, semicolon, comma and newline escaped; other controls dropped."""
+    if not _ANY_SPECIAL.search(value):
+        return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
@@ -33,8 +36,13 @@ def text_list(values: list[str]) -> str:
 
 
 def param_value(value: str) -> str:
-    """A parameter value, quoted when it holds ``:;,``; a double quote cannot appear at all."""
-    value = _CONTROL.sub("", value.replace("\r", " ").replace("\n", " ")).replace('"', "'")
+    """A parameter value: RFC 6868 caret escapes (``^^``, ``^n``, ``^'``), quoted when it holds
+    ``:;,``, so that any text reads back unchanged."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(value):
+        value = _CONTROL.sub("", value)
+    if "^" in value or "\n" in value or '"' in value:
+        value = value.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
     if any(c in value for c in ":;,"):
         return f'"{value}"'
     return value

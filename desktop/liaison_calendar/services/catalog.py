@@ -1,6 +1,7 @@
 """The calendar's vocabularies (strands, kinds, partners, organisations, proposals) and settings."""
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import col, select
@@ -32,6 +33,31 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "default_tz": DEFAULT_TIMEZONE,
     "feed_refresh_minutes": 60,
 }
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The keys and names a filter may use."""
+
+    kinds: frozenset[str]
+    strands: frozenset[str]
+    series: frozenset[str]  # case-folded
+
+
+def validate_filter(flt: MeetingFilter, known: Vocabulary) -> None:
+    for key in flt.kinds:
+        if key not in known.kinds:
+            raise ValidationError(
+                f"Unknown kind {key!r}; known kinds: {', '.join(sorted(known.kinds))}."
+            )
+    for key in flt.strands:
+        if key not in known.strands:
+            raise ValidationError(
+                f"Unknown work strand {key!r}; known strands: {', '.join(sorted(known.strands))}."
+            )
+    for name in flt.series:
+        if name.casefold() not in known.series:
+            raise NotFoundError(f"There is no series {name!r}.")
 
 
 class CatalogService:
@@ -86,24 +112,17 @@ class CatalogService:
 
     def check_filter(self, flt: MeetingFilter) -> None:
         """Unknown strand, kind or series names are typos: say so instead of matching nothing."""
-        kinds = {k.key for k in self.kinds()}
-        strands = {s.key for s in self.strands()}
-        for key in flt.kinds:
-            if key not in kinds:
-                raise ValidationError(
-                    f"Unknown kind {key!r}; known kinds: {', '.join(sorted(kinds))}."
-                )
-        for key in flt.strands:
-            if key not in strands:
-                raise ValidationError(
-                    f"Unknown work strand {key!r}; known strands: {', '.join(sorted(strands))}."
-                )
-        if flt.series:
-            with self._db.reading() as session:
-                known = {n.casefold() for n in session.exec(select(col(SeriesRecord.name)))}
-            for name in flt.series:
-                if name.casefold() not in known:
-                    raise NotFoundError(f"There is no series {name!r}.")
+        validate_filter(flt, self.vocabulary())
+
+    def vocabulary(self) -> "Vocabulary":
+        with self._db.reading() as session:
+            return Vocabulary(
+                kinds=frozenset(session.exec(select(col(KindRecord.key))).all()),
+                strands=frozenset(session.exec(select(col(StrandRecord.key))).all()),
+                series=frozenset(
+                    n.casefold() for n in session.exec(select(col(SeriesRecord.name))).all()
+                ),
+            )
 
     # --- settings --------------------------------------------------------------------------
 

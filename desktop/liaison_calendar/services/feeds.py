@@ -19,14 +19,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.enums import Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import Feed, FeedDraft, MeetingFilter
 from liaison_calendar.errors import LiaisonError, NotFoundError, ValidationError
 from liaison_calendar.ical import export as ical
-from liaison_calendar.services.catalog import CatalogService
+from liaison_calendar.ical.export import PRODID
+from liaison_calendar.services.catalog import CatalogService, Vocabulary, validate_filter
 from liaison_calendar.services.exercises import ExerciseService
 from liaison_calendar.services.queries import QueryService
 from liaison_calendar.store import queries
@@ -35,6 +36,7 @@ from liaison_calendar.store.tables import FeedRecord
 
 FEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _CHUNK = 1000
+_WRITE_BATCH = 512
 
 
 class PublishError(LiaisonError):
@@ -67,12 +69,6 @@ class PublishedFeed:
     events: int
 
 
-@dataclass
-class _Event:
-    key: tuple[str, str]
-    text: bytes
-
-
 def feed_file_name(name: str) -> str:
     if not FEED_NAME.match(name):
         raise ValidationError(
@@ -96,9 +92,12 @@ class FeedService:
         self._catalog = catalog
         self._exercises = exercises
         self._queries = queries_service
-        # (meeting id, privacy) -> (revision of the meeting, revision of its master, VEVENT)
-        self._stored: dict[tuple[int, Privacy], tuple[int, int, bytes]] = {}
+        # privacy -> meeting id -> (revision of the meeting, revision of its master, VEVENT)
+        self._stored: dict[Privacy, dict[int, tuple[int, int, bytes]]] = {p: {} for p in Privacy}
         self._signature = ""
+        self._index = _Index()
+        # file -> (fingerprint of what was written, its size/mtime/inode right after)
+        self._published: dict[Path, tuple[int, tuple[int, int, int]]] = {}
 
     # --- feed definitions -----------------------------------------------------------------
 
@@ -149,13 +148,13 @@ class FeedService:
     # --- export ---------------------------------------------------------------------------
 
     def export_bytes(self, scope: ExportScope) -> bytes:
-        return b"".join(self._chunks(scope, _Counter()))
+        return b"".join(self._render(self._snapshot(), scope, _Counter()))
 
     def export_to(self, out: BinaryIO, scope: ExportScope) -> ExportResult:
         """Write one VCALENDAR to an open binary stream."""
         counter = _Counter()
         size = 0
-        for chunk in self._chunks(scope, counter):
+        for chunk in self._render(self._snapshot(), scope, counter):
             out.write(chunk)
             size += len(chunk)
         return ExportResult(counter.events, counter.serialised, size)
@@ -164,7 +163,7 @@ class FeedService:
         """Write one VCALENDAR to ``path`` atomically (temp file, fsync, rename)."""
         folder = _check_folder(path.parent)
         counter = _Counter()
-        size = _write_atomically(folder, path.name, self._chunks(scope, counter))
+        size = _write_atomically(folder, path.name, self._render(self._snapshot(), scope, counter))
         return ExportResult(counter.events, counter.serialised, size)
 
     def scope_of(self, feed: Feed) -> ExportScope:
@@ -181,34 +180,43 @@ class FeedService:
         """Write every feed (or those named) as ``DIR/NAME.ics``; unchanged files stay as they are.
 
         Each file is replaced atomically, so a subscriber never reads half a feed, and a failure
-        leaves the file it was writing (and every other) as it was.
+        leaves the file it was writing (and every other) as it was. A feed whose events and
+        settings are those this service last wrote, to a file nobody touched since, is not even
+        assembled.
         """
         folder = _check_folder(directory)
         feeds = self.list() if names is None else [self.get(n) for n in names]
         for feed in feeds:
             feed_file_name(feed.name)
+        snap = self._snapshot()
         report = []
         for feed in feeds:
-            counter = _Counter()
-            content = b"".join(self._chunks(self.scope_of(feed), counter))
+            scope = self.scope_of(feed)
             target = folder / feed_file_name(feed.name)
-            change = "created"
-            if target.exists():
-                change = "updated"
-                try:
-                    if target.stat().st_size == len(content) and target.read_bytes() == content:
+            plan = self._plan(snap, scope)
+            on_disk = _stat_key(target)
+            if on_disk is not None and self._published.get(target) == (plan.fingerprint, on_disk):
+                report.append(PublishedFeed(feed.name, target, "unchanged", plan.events))
+                continue
+            counter = _Counter()
+            content = b"".join(self._render(snap, scope, counter, plan))
+            change = "created" if on_disk is None else "updated"
+            if on_disk is not None and on_disk[0] == len(content):
+                with contextlib.suppress(OSError):
+                    if target.read_bytes() == content:
                         change = "unchanged"
-                except OSError:
-                    pass
             if change != "unchanged":
                 _write_atomically(folder, target.name, [content])
+            stat = _stat_key(target)
+            if stat is not None:
+                self._published[target] = (plan.fingerprint, stat)
             report.append(PublishedFeed(feed.name, target, change, counter.events))
         return report
 
     # --- assembling -----------------------------------------------------------------------
 
-    def _chunks(self, scope: ExportScope, counter: "_Counter") -> Iterator[bytes]:
-        self._catalog.check_filter(scope.filter)
+    def _snapshot(self) -> "_Snapshot":
+        """What every file of one export or publish run shares, read once."""
         names = ical.Names(
             kinds={k.key: k.name for k in self._catalog.kinds()},
             strands={s.key: s.name for s in self._catalog.strands()},
@@ -217,57 +225,99 @@ class FeedService:
         phases = {p.id: ical.PhaseOf(ex, p) for ex in exercises for p in ex.phases}
         with self._db.reading() as session:
             signature = queries.catalogue_signature(session)
-            rows = queries.export_rows(session)
-            if scope.window is None:
-                matched = set(queries.filtered_ids(session, scope.filter))
-        if signature != self._signature:
-            self._stored.clear()
-            self._signature = signature
-        if scope.window is not None:
+            if signature != self._signature:
+                for stored in self._stored.values():
+                    stored.clear()
+                self._index = _Index()
+                self._signature = signature
+            self._index.refresh(session)
+        rows = self._index.rows
+        refresh = int(self._catalog.setting("feed_refresh_minutes"))
+        vocabulary = self._catalog.vocabulary()
+        return _Snapshot(names, phases, rows, signature, refresh, vocabulary)
+
+    def _plan(self, snap: "_Snapshot", scope: ExportScope) -> "_Plan":
+        validate_filter(scope.filter, snap.vocabulary)
+        if scope.window is None:
+            matched = self._index.matching(self._db, scope.filter)
+        else:
             lo, hi = scope.window
             matched = {o.meeting.id for o in self._queries.occurrences(lo, hi, scope.filter)}
-        chosen, extra_exdates = _choose(rows, matched, scope.release_level)
-        self._serialise_missing(rows, chosen, scope.privacy, names, phases, counter)
-        events: list[_Event] = []
+        chosen, extra = _choose(snap.rows, self._index.overrides(), matched, scope.release_level)
+        phases = _phases_in(snap.phases, scope)
+        rows = snap.rows
+        stamps = tuple(
+            (mid, rows[mid].revision, rows[m].revision if (m := rows[mid].master_id) else 0)
+            for mid in chosen
+        )
+        fingerprint = hash(
+            (
+                stamps,
+                tuple(sorted((k, tuple(sorted(v))) for k, v in extra.items())),
+                tuple(p.phase.uid for p in phases),
+                snap.signature,
+                snap.refresh_minutes,
+                scope.title,
+                scope.privacy,
+                PRODID,
+            )
+        )
+        return _Plan(chosen, extra, phases, fingerprint)
+
+    def _render(
+        self,
+        snap: "_Snapshot",
+        scope: ExportScope,
+        counter: "_Counter",
+        plan: "_Plan | None" = None,
+    ) -> Iterator[bytes]:
+        plan = plan or self._plan(snap, scope)
+        rows = snap.rows
+        self._serialise_missing(rows, plan.chosen, scope.privacy, snap, counter)
+        events: list[tuple[tuple[str, str], bytes]] = []
         earliest: dict[str, str] = {}
-        for mid in chosen:
+        privacy = scope.privacy
+        stored = self._stored[privacy]
+        for mid in plan.chosen:
             row = rows[mid]
-            text = self._stored[(mid, scope.privacy)][2]
-            if mid in extra_exdates:
+            text = stored[mid][2]
+            if mid in plan.extra_exdates:
                 text = ical.with_exdates(
-                    text.decode("utf-8"), extra_exdates[mid], row.tz, row.all_day
+                    text.decode("utf-8"), plan.extra_exdates[mid], row.tz, bool(row.all_day)
                 ).encode("utf-8")
-            events.append(_Event((row.uid, row.recurrence_id or ""), text))
+            events.append(((row.uid, row.recurrence_id or ""), text))
             if not row.all_day and (row.tz not in earliest or row.start_utc < earliest[row.tz]):
                 earliest[row.tz] = row.start_utc
-        for link in _phases_in(phases, scope):
-            text = ical.phase_vevent(link, names, scope.privacy).encode("utf-8")
-            events.append(_Event((link.phase.uid, ""), text))
-        if scope.privacy is Privacy.BUSY:
-            events.sort(key=lambda e: (ical.busy_uid(e.key[0]), e.key[1]))
+        for link in plan.phases:
+            text = ical.phase_vevent(link, snap.names, privacy).encode("utf-8")
+            events.append(((link.phase.uid, ""), text))
+        if privacy is Privacy.BUSY:
+            events.sort(key=lambda e: (ical.busy_uid(e[0][0]), e[0][1]))
         else:
-            events.sort(key=lambda e: e.key)
+            events.sort(key=lambda e: e[0])
         counter.events = len(events)
-        header = ical.Header(
-            title=scope.title, refresh_minutes=self._catalog.setting("feed_refresh_minutes")
-        )
+        header = ical.Header(title=scope.title, refresh_minutes=snap.refresh_minutes)
         zones = {tz: _utc(text) for tz, text in earliest.items()}
-        yield from ical.calendar_chunks(header, zones, (e.text for e in events))
+        texts = [e[1] for e in events]
+        del events
+        # Bigger pieces make fewer writes; the texts themselves are shared, not copied.
+        pieces = (b"".join(texts[i : i + _WRITE_BATCH]) for i in range(0, len(texts), _WRITE_BATCH))
+        yield from ical.calendar_chunks(header, zones, pieces)
 
     def _serialise_missing(
         self,
         rows: dict[int, queries.ExportRow],
         chosen: Iterable[int],
         privacy: Privacy,
-        names: ical.Names,
-        phases: dict[int, ical.PhaseOf],
+        snap: "_Snapshot",
         counter: "_Counter",
     ) -> None:
         missing = []
+        cache = self._stored[privacy]
         for mid in chosen:
             row = rows[mid]
             master_rev = rows[row.master_id].revision if row.master_id in rows else 0
-            stored = self._stored.get((mid, privacy))
+            stored = cache.get(mid)
             if stored is None or stored[0] != row.revision or stored[1] != master_rev:
                 missing.append(mid)
         for start in range(0, len(missing), _CHUNK):
@@ -279,17 +329,47 @@ class FeedService:
                 master = rows.get(row.master_id) if row.master_id is not None else None
                 text = ical.meeting_vevent(
                     detail,
-                    names,
+                    snap.names,
                     privacy,
                     master_tz=master.tz if master else None,
-                    phase=phases.get(row.exercise_phase_id) if row.exercise_phase_id else None,
+                    phase=snap.phases.get(row.exercise_phase_id) if row.exercise_phase_id else None,
                 )
-                self._stored[(mid, privacy)] = (
+                cache[mid] = (
                     row.revision,
                     master.revision if master else 0,
                     text.encode("utf-8"),
                 )
             counter.serialised += len(details)
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    names: ical.Names
+    phases: dict[int, ical.PhaseOf]
+    rows: dict[int, queries.ExportRow]
+    signature: str
+    refresh_minutes: int
+    vocabulary: Vocabulary
+
+
+@dataclass(frozen=True)
+class _Plan:
+    chosen: list[int]
+    extra_exdates: dict[int, list[str]]
+    phases: list[ical.PhaseOf]
+    fingerprint: int
+
+    @property
+    def events(self) -> int:
+        return len(self.chosen) + len(self.phases)
+
+
+def _stat_key(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 @dataclass
@@ -303,32 +383,84 @@ def _utc(stored: str) -> datetime:
 
 
 def _choose(
-    rows: dict[int, queries.ExportRow], matched: set[int], level: ReleaseLevel
-) -> tuple[list[int], dict[int, list[str]]]:
+    rows: dict[int, queries.ExportRow],
+    overrides: dict[int, builtins.list[int]],
+    matched: set[int],
+    level: ReleaseLevel,
+) -> tuple[builtins.list[int], dict[int, builtins.list[str]]]:
     """The rows of a file: matching masters and single meetings, every override of a chosen
     master, nothing above the release level. An override that may not be shown hides its
     occurrence (an extra EXDATE on the master) rather than letting the master's version show."""
-
-    def allowed(row: queries.ExportRow) -> bool:
-        return ReleaseLevel(row.release_level).rank <= level.rank
-
+    permitted = {r.value for r in ReleaseLevel if r.rank <= level.rank}
     masters = set()
     for mid in matched:
         row = rows.get(mid)
         if row is None:
             continue
         top = row.master_id if row.master_id is not None else mid
-        if top in rows and allowed(rows[top]):
+        master = rows.get(top)
+        if master is not None and master.release_level in permitted:
             masters.add(top)
     chosen = sorted(masters)
-    extra: dict[int, list[str]] = {}
-    for row in rows.values():
-        if row.master_id in masters:
-            if allowed(row):
-                chosen.append(row.id)
+    extra: dict[int, builtins.list[str]] = {}
+    for master_id in masters & overrides.keys():
+        for oid in overrides[master_id]:
+            row = rows[oid]
+            if row.release_level in permitted:
+                chosen.append(oid)
             elif row.recurrence_id is not None:
-                extra.setdefault(row.master_id, []).append(row.recurrence_id)
+                extra.setdefault(master_id, []).append(row.recurrence_id)
     return chosen, extra
+
+
+class _Index:
+    """The export rows of every meeting and the members of each filter, kept current.
+
+    Revisions come from one counter, so the rows changed since the last look are those with a
+    higher revision; a deletion shows as a smaller count. Only those rows are read again, and
+    only they are tested against each filter again.
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[int, queries.ExportRow] = {}
+        self.counter = -1
+        self._members: dict[str, tuple[MeetingFilter, set[int]]] = {}
+        self._overrides: dict[int, builtins.list[int]] | None = None
+
+    def refresh(self, session: Session) -> None:
+        counter, count = queries.change_state(session)
+        if counter == self.counter and count == len(self.rows):
+            return
+        changed = queries.export_rows(session, since=self.counter if self.rows else None)
+        self.rows.update(changed)
+        touched = set(changed)
+        if len(self.rows) != count:
+            gone = self.rows.keys() - queries.meeting_ids(session)
+            for mid in gone:
+                del self.rows[mid]
+            touched |= gone
+        for flt, members in self._members.values():
+            members -= touched
+            if changed:
+                members.update(queries.filtered_ids(session, flt, within=builtins.list(changed)))
+        self.counter = counter
+        self._overrides = None
+
+    def matching(self, db: Database, flt: MeetingFilter) -> set[int]:
+        key = flt.model_dump_json()
+        if key not in self._members:
+            with db.reading() as session:
+                self._members[key] = (flt, set(queries.filtered_ids(session, flt)))
+        return self._members[key][1]
+
+    def overrides(self) -> dict[int, builtins.list[int]]:
+        if self._overrides is None:
+            found: dict[int, builtins.list[int]] = {}
+            for row in self.rows.values():
+                if row.master_id is not None:
+                    found.setdefault(row.master_id, []).append(row.id)
+            self._overrides = found
+        return self._overrides
 
 
 def _phases_in(phases: dict[int, ical.PhaseOf], scope: ExportScope) -> list[ical.PhaseOf]:

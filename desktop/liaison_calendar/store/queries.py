@@ -4,9 +4,8 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TypeVar
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, text
 from sqlmodel import Session, col, select
@@ -380,43 +379,47 @@ def fts_search(session: Session, user_text: str, limit: int | None = None) -> li
 
 
 def load_details(session: Session, ids: Sequence[int]) -> dict[int, MeetingDetail]:
-    """Meetings with participants, agenda (clock times computed) and actions, in few queries."""
+    """Meetings with participants, agenda (clock times computed) and actions, in few queries.
+
+    Parts are read as plain rows, not table objects: an export may load every meeting.
+    """
     meetings = load_meetings(session, ids)
     people: dict[int, list[Participant]] = defaultdict(list)
-    items: dict[int, list[AgendaItemRecord]] = defaultdict(list)
+    items: dict[int, list[Any]] = defaultdict(list)
     acts: dict[int, list[ActionItem]] = defaultdict(list)
+    conn = session.connection()
     for chunk in _chunks(sorted(meetings)):
-        for p, org in session.exec(
-            select(ParticipantRecord, col(OrganisationRecord.name))
-            .outerjoin(
-                OrganisationRecord,
-                col(OrganisationRecord.id) == col(ParticipantRecord.organisation_id),
-            )
-            .where(col(ParticipantRecord.meeting_id).in_(chunk))
-            .order_by(col(ParticipantRecord.position), col(ParticipantRecord.id))
+        marks = ",".join("?" * len(chunk))
+        for pid, mid, name, org, side, role, email in conn.exec_driver_sql(
+            "SELECT p.id, p.meeting_id, p.name, o.name, p.side, p.role, p.email "
+            "FROM participant p LEFT JOIN organisation o ON o.id = p.organisation_id "
+            f"WHERE p.meeting_id IN ({marks}) ORDER BY p.meeting_id, p.position, p.id",
+            tuple(chunk),
         ):
-            people[p.meeting_id].append(
-                Participant(
-                    id=p.id,
-                    name=p.name,
-                    organisation=org or "",
-                    side=Side(p.side),
-                    role=p.role,
-                    email=p.email,
+            people[mid].append(
+                Participant.model_construct(
+                    id=pid, name=name, organisation=org or "", side=Side(side), role=role,
+                    email=email,
                 )
-            )
-        for a in session.exec(
-            select(AgendaItemRecord)
-            .where(col(AgendaItemRecord.meeting_id).in_(chunk))
-            .order_by(col(AgendaItemRecord.position), col(AgendaItemRecord.id))
+            )  # fmt: skip
+        for row in conn.exec_driver_sql(
+            "SELECT id, meeting_id, title, lead, duration_min, notes FROM agenda_item "
+            f"WHERE meeting_id IN ({marks}) ORDER BY meeting_id, position, id",
+            tuple(chunk),
         ):
-            items[a.meeting_id].append(a)
-        for act in session.exec(
-            select(ActionItemRecord)
-            .where(col(ActionItemRecord.meeting_id).in_(chunk))
-            .order_by(col(ActionItemRecord.position), col(ActionItemRecord.id))
+            items[row.meeting_id].append(row)
+        for aid, mid, text_, owner, due, status, carried in conn.exec_driver_sql(
+            "SELECT id, meeting_id, text, owner, due, status, carried_from_id FROM action_item "
+            f"WHERE meeting_id IN ({marks}) ORDER BY meeting_id, position, id",
+            tuple(chunk),
         ):
-            acts[act.meeting_id].append(to_action(act))
+            acts[mid].append(
+                ActionItem.model_construct(
+                    id=aid, meeting_id=mid, text=text_, owner=owner,
+                    due=date.fromisoformat(due) if due else None,
+                    status=ActionStatus(status), carried_from_id=carried,
+                )
+            )  # fmt: skip
     return {
         mid: detail_of(meeting, people[mid], items[mid], acts[mid])
         for mid, meeting in meetings.items()
@@ -426,7 +429,7 @@ def load_details(session: Session, ids: Sequence[int]) -> dict[int, MeetingDetai
 def detail_of(
     meeting: Meeting,
     participants: Sequence[Participant],
-    agenda_rows: Sequence[AgendaItemRecord],
+    agenda_rows: Sequence[Any],  # AgendaItemRecord, or a row with the same columns
     actions: Sequence[ActionItem],
 ) -> MeetingDetail:
     durations = [a.duration_min for a in agenda_rows]
@@ -438,7 +441,7 @@ def detail_of(
     else:
         spans = [(None, None)] * len(agenda_rows)
     agenda = tuple(
-        AgendaItem(
+        AgendaItem.model_construct(
             id=a.id,
             position=i,
             title=a.title,
@@ -459,8 +462,7 @@ def detail_of(
     )
 
 
-@dataclass(frozen=True)
-class ExportRow:
+class ExportRow(NamedTuple):
     """What choosing and ordering the events of a feed needs, without loading the meeting."""
 
     id: int
@@ -469,29 +471,65 @@ class ExportRow:
     master_id: int | None
     recurrence_id: str | None
     tz: str
-    all_day: bool
+    all_day: int  # 0 or 1, as stored
     start_utc: str  # stored text: ISO UTC, so the earliest sorts first
     release_level: str
     exercise_phase_id: int | None
 
 
-def export_rows(session: Session) -> dict[int, ExportRow]:
-    sql = text(
-        "SELECT id, uid, revision, master_id, recurrence_id, tz, all_day, start_utc, "
-        "release_level, exercise_phase_id FROM meeting"
-    )
-    return {
-        r[0]: ExportRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9])
-        for r in session.connection().execute(sql)
-    }
+_EXPORT_COLUMNS = (
+    "id, uid, revision, master_id, recurrence_id, tz, all_day, start_utc, release_level, "
+    "exercise_phase_id"
+)
 
 
-def filtered_ids(session: Session, flt: MeetingFilter) -> list[int]:
-    """Ids of the meeting rows (masters, single meetings and overrides) matching ``flt``."""
+def export_rows(session: Session, since: int | None = None) -> dict[int, ExportRow]:
+    """Export rows of every meeting, or of those changed after revision ``since``."""
+    # Straight through the driver: this may run over every meeting.
+    sql = f"SELECT {_EXPORT_COLUMNS} FROM meeting"
+    params: tuple[int, ...] = ()
+    if since is not None:
+        sql += " WHERE revision > ?"
+        params = (since,)
+    cursor = session.connection().exec_driver_sql(sql, params)
+    # Zone names and levels repeat on every row: one string each, not one per row.
+    shared: dict[str, str] = {}
+    result = {}
+    for r in cursor.fetchall():
+        tz = shared.setdefault(r[5], r[5])
+        level = shared.setdefault(r[8], r[8])
+        result[r[0]] = ExportRow(r[0], r[1], r[2], r[3], r[4], tz, r[6], r[7], level, r[9])
+    return result
+
+
+def change_state(session: Session) -> tuple[int, int]:
+    """(the last revision handed out, the number of meeting rows): equal means unchanged,
+    except for deletions, which the count shows."""
+    conn = session.connection()
+    counter = conn.exec_driver_sql("SELECT value FROM change_counter WHERE id = 1").scalar()
+    count = conn.exec_driver_sql("SELECT COUNT(*) FROM meeting").scalar()
+    return int(counter or 0), int(count or 0)
+
+
+def meeting_ids(session: Session) -> set[int]:
+    return {r[0] for r in session.connection().exec_driver_sql("SELECT id FROM meeting")}
+
+
+def filtered_ids(
+    session: Session, flt: MeetingFilter, within: Sequence[int] | None = None
+) -> list[int]:
+    """Ids of the meeting rows (masters, single meetings and overrides) matching ``flt``,
+    among ``within`` when given."""
     stmt = select(col(MeetingRecord.id))
     for clause in _filter_clauses(session, flt):
         stmt = stmt.where(clause)
-    return [i for i in session.exec(stmt).all() if i is not None]
+    if within is None:
+        return [i for i in session.exec(stmt).all() if i is not None]
+    found: list[int] = []
+    for chunk in _chunks(list(within)):
+        part = stmt.where(col(MeetingRecord.id).in_(chunk))
+        found.extend(i for i in session.exec(part).all() if i is not None)
+    return found
 
 
 def catalogue_signature(session: Session) -> str:

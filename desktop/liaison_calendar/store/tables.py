@@ -157,7 +157,7 @@ class MeetingRecord(SQLModel, table=True):
     modified: datetime = Field(sa_type=UTCDateTime)
     # Set by triggers (revision 0002) from one counter on any change to the meeting or to what
     # is exported with it; never written by the code. Stored feed text is keyed by it.
-    revision: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    revision: int = Field(default=0, index=True, sa_column_kwargs={"server_default": "0"})
 
 
 class MeetingStrandLink(SQLModel, table=True):

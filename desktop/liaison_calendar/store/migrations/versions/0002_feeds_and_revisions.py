@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name="ck_change_counter_single_row"),
     )
     op.execute("UPDATE meeting SET revision = id")
+    op.create_index("ix_meeting_revision", "meeting", ["revision"])
     op.execute(
         "INSERT INTO change_counter (id, value) "
         "VALUES (1, COALESCE((SELECT MAX(id) FROM meeting), 0))"
@@ -111,5 +112,6 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS meeting_revision_insert")
     op.execute("DROP TRIGGER IF EXISTS meeting_revision_update")
     op.drop_table("change_counter")
+    op.drop_index("ix_meeting_revision", table_name="meeting")
     with op.batch_alter_table("meeting") as batch:
         batch.drop_column("revision")
