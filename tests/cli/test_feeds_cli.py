@@ -89,6 +89,7 @@ def test_export_with_dates_keeps_only_that_window(
         (["feeds", "add", "../escape"], "cannot be a feed name"),
         (["feeds", "remove", "nope"], "There is no feed 'nope'"),
         (["publish", "/nonexistent/feeds"], "does not exist"),
+        (["export", "-o", "/nonexistent/folder/x.ics"], "does not exist"),
     ],
 )
 def test_bad_input_gives_one_line_and_exit_2(

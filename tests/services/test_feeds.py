@@ -15,8 +15,9 @@ import recurring_ical_events
 from sqlalchemy import text
 
 from liaison_calendar.domain.clock import FixedClock
-from liaison_calendar.domain.enums import Privacy, ReleaseLevel, Status
+from liaison_calendar.domain.enums import LeadSide, Mode, Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import (
+    ActionItemDraft,
     AgendaItemDraft,
     ExerciseDraft,
     FeedDraft,
@@ -51,7 +52,10 @@ def draft(**fields: Any) -> MeetingDraft:
 
 
 def export(services: Services, **scope: Any) -> bytes:
-    return services.feeds.export_bytes(ExportScope(**scope))
+    """An export, checked by the three parsers before any test looks at it."""
+    data = services.feeds.export_bytes(ExportScope(**scope))
+    validate(data)
+    return data
 
 
 def events(data: bytes) -> list[icalendar.Event]:
@@ -457,23 +461,44 @@ def test_exercise_phases_are_events_related_to_their_exercise(services: Services
 
 def test_our_own_properties_carry_what_a_reimport_needs(services: Services) -> None:
     m = services.meetings.create(
-        draft(partners=["Moldova"], marking="EU-NATO STAFF ONLY", description="Plain text")
+        draft(
+            partners=["Moldova"],
+            marking="EU-NATO STAFF ONLY",
+            description="Plain text",
+            mode=Mode.VIDEO,
+            lead_side=LeadSide.NATO,
+            status=Status.POSTPONED,
+            release_level=ReleaseLevel.PUBLIC,
+        )
     )
     services.meetings.add_agenda_item(m.id, AgendaItemDraft(title="Roadmap", duration_min=45))
+    services.meetings.add_action_item(m.id, ActionItemDraft(text="Share the roadmap, v2"))
     lines = unfolded(export(services))
     for expected in (
         "X-LIAISON-KIND:structured-dialogue",
         "X-LIAISON-STRANDS:cyber",
         "X-LIAISON-PARTNERS:Moldova",
-        "X-LIAISON-STATUS:confirmed",
-        "X-LIAISON-MODE:in-person",
-        "X-LIAISON-RELEASE:staff",
+        "X-LIAISON-STATUS:postponed",
+        "X-LIAISON-MODE:video",
+        "X-LIAISON-LEAD:nato",
+        "X-LIAISON-RELEASE:public",
         "X-LIAISON-MARKING:EU-NATO STAFF ONLY",
         "X-LIAISON-TZ:Europe/Brussels",
         "X-LIAISON-DESCRIPTION-CHARS:10",
         "X-LIAISON-AGENDA;X-DURATION=45:Roadmap",
+        "X-LIAISON-ACTION;X-STATUS=open:Share the roadmap\\, v2",
+        "SUMMARY:Postponed: Structured Dialogue on Cyber",
+        "STATUS:TENTATIVE",
     ):
         assert expected in lines
+
+
+def test_properties_that_say_the_default_are_left_out(services: Services) -> None:
+    services.meetings.create(draft())
+    names = {line.split(":")[0].split(";")[0] for line in unfolded(export(services))}
+    for default in ("X-LIAISON-STATUS", "X-LIAISON-MODE", "X-LIAISON-LEAD", "X-LIAISON-RELEASE"):
+        assert default not in names
+    assert "X-LIAISON-DESCRIPTION-CHARS" not in names  # no description, nothing to mark
 
 
 # --- windows and filters -------------------------------------------------------------------------

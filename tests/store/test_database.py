@@ -452,3 +452,11 @@ def test_a_busy_error_leaves_nothing_written_and_a_later_write_succeeds(
         assert svc.queries.search("blocked") == []
     finally:
         svc.close()
+
+
+def test_the_revisions_the_app_knows_are_exactly_alembics_in_order() -> None:
+    from liaison_calendar.store.database import REVISIONS, script_directory
+
+    walked = [s.revision for s in script_directory().walk_revisions()]
+    assert tuple(reversed(walked)) == REVISIONS
+    assert script_directory().get_current_head() == REVISIONS[-1]

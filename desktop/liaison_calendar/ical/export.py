@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from liaison_calendar import __version__
-from liaison_calendar.domain.enums import Privacy, Status
+from liaison_calendar.domain.enums import LeadSide, Mode, Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import Exercise, MeetingDetail, Moment, Phase
 from liaison_calendar.domain.recurrence import parse_occurrence_key
 from liaison_calendar.domain.timezones import zone
@@ -288,10 +288,15 @@ def meeting_vevent(
         out.append(_text("X-LIAISON-SERIES", m.series))
         if m.iteration is not None:
             out.append(f"X-LIAISON-ITERATION:{m.iteration}\r\n")
-    out.append(f"X-LIAISON-STATUS:{m.status}\r\n")
-    out.append(f"X-LIAISON-MODE:{m.mode}\r\n")
-    out.append(f"X-LIAISON-LEAD:{m.lead_side}\r\n")
-    out.append(f"X-LIAISON-RELEASE:{m.release_level}\r\n")
+    # Only what STATUS and the defaults (in person, co-chaired, staff) do not already say.
+    if m.status is Status.POSTPONED:
+        out.append(f"X-LIAISON-STATUS:{m.status}\r\n")
+    if m.mode is not Mode.IN_PERSON:
+        out.append(f"X-LIAISON-MODE:{m.mode}\r\n")
+    if m.lead_side is not LeadSide.CO_CHAIRED:
+        out.append(f"X-LIAISON-LEAD:{m.lead_side}\r\n")
+    if m.release_level is not ReleaseLevel.STAFF:
+        out.append(f"X-LIAISON-RELEASE:{m.release_level}\r\n")
     out.append(_text("X-LIAISON-MARKING", m.marking))
     out.append(_text("X-LIAISON-TZ", m.tz))
     if m.floating:

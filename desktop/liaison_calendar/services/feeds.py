@@ -35,7 +35,7 @@ from liaison_calendar.store.database import Database
 from liaison_calendar.store.tables import FeedRecord
 
 FEED_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_CHUNK = 1000
+_CHUNK = 250
 _WRITE_BATCH = 512
 
 
@@ -274,8 +274,10 @@ class FeedService:
         plan = plan or self._plan(snap, scope)
         rows = snap.rows
         self._serialise_missing(rows, plan.chosen, scope.privacy, snap, counter)
-        events: list[tuple[tuple[str, str], bytes]] = []
-        earliest: dict[str, str] = {}
+        uids: list[str] = []
+        rids: list[str] = []
+        texts: list[bytes] = []
+        earliest: dict[str, int] = {}
         privacy = scope.privacy
         stored = self._stored[privacy]
         for mid in plan.chosen:
@@ -285,21 +287,25 @@ class FeedService:
                 text = ical.with_exdates(
                     text.decode("utf-8"), plan.extra_exdates[mid], row.tz, bool(row.all_day)
                 ).encode("utf-8")
-            events.append(((row.uid, row.recurrence_id or ""), text))
-            if not row.all_day and (row.tz not in earliest or row.start_utc < earliest[row.tz]):
-                earliest[row.tz] = row.start_utc
+            uids.append(row.uid)
+            rids.append(row.recurrence_id or "")
+            texts.append(text)
+            if not row.all_day and row.start_year < earliest.get(row.tz, 10_000):
+                earliest[row.tz] = row.start_year
         for link in plan.phases:
-            text = ical.phase_vevent(link, snap.names, privacy).encode("utf-8")
-            events.append(((link.phase.uid, ""), text))
+            uids.append(link.phase.uid)
+            rids.append("")
+            texts.append(ical.phase_vevent(link, snap.names, privacy).encode("utf-8"))
         if privacy is Privacy.BUSY:
-            events.sort(key=lambda e: (ical.busy_uid(e[0][0]), e[0][1]))
-        else:
-            events.sort(key=lambda e: e[0])
-        counter.events = len(events)
+            uids = [ical.busy_uid(u) for u in uids]
+        # Ordered by UID, then RECURRENCE-ID: two stable sorts, no key tuples to build.
+        order = sorted(range(len(texts)), key=rids.__getitem__)
+        order.sort(key=uids.__getitem__)
+        texts = [texts[i] for i in order]
+        del order, uids, rids
+        counter.events = len(texts)
         header = ical.Header(title=scope.title, refresh_minutes=snap.refresh_minutes)
-        zones = {tz: _utc(text) for tz, text in earliest.items()}
-        texts = [e[1] for e in events]
-        del events
+        zones = {tz: datetime(year, 1, 1, tzinfo=UTC) for tz, year in earliest.items()}
         # Bigger pieces make fewer writes; the texts themselves are shared, not copied.
         pieces = (b"".join(texts[i : i + _WRITE_BATCH]) for i in range(0, len(texts), _WRITE_BATCH))
         yield from ical.calendar_chunks(header, zones, pieces)
@@ -376,10 +382,6 @@ def _stat_key(path: Path) -> tuple[int, int, int] | None:
 class _Counter:
     events: int = 0
     serialised: int = 0
-
-
-def _utc(stored: str) -> datetime:
-    return datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
 def _choose(

@@ -13,12 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
@@ -32,11 +29,19 @@ from liaison_calendar.errors import (
     NotALiaisonDatabaseError,
 )
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 log = logging.getLogger(__name__)
 
 SCRIPT_LOCATION = "liaison_calendar.store:migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
+REVISIONS = ("0001", "0002")
+"""Every schema revision this app knows, oldest first (a test keeps it equal to Alembic's).
+
+Knowing them without Alembic means a current file opens without importing it (12 MiB)."""
 
 
 class FileState(Enum):
@@ -51,20 +56,22 @@ class Inspection:
     revision: str | None
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", SCRIPT_LOCATION)
     return cfg
 
 
-def script_directory() -> ScriptDirectory:
+def script_directory() -> "ScriptDirectory":
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
-    head = script_directory().get_current_head()
-    assert head is not None
-    return head
+    return REVISIONS[-1]
 
 
 def _busy(path: Path) -> DatabaseBusyError:
@@ -124,17 +131,12 @@ def inspect_file(path: Path) -> Inspection:
         if names - {"alembic_version"}:
             raise NotALiaisonDatabaseError(f"{path} is not a Liaison Calendar database.")
         return Inspection(FileState.NEW, None)
-    scripts = script_directory()
-    try:
-        known = scripts.get_revision(revision)
-    except Exception:  # alembic raises several kinds for an unknown id
-        known = None
-    if known is None:
+    if revision not in REVISIONS:
         raise DatabaseVersionError(
             f"{path} was written by a newer version of Liaison Calendar (schema {revision}). "
             "Update the app to open it; the file was left untouched."
         )
-    if revision == scripts.get_current_head():
+    if revision == head_revision():
         return Inspection(FileState.CURRENT, revision)
     return Inspection(FileState.OLDER, revision)
 
@@ -232,6 +234,8 @@ def _upgrade(engine: Engine) -> None:
         raw = conn.connection.driver_connection
         assert raw is not None
         raw.execute("PRAGMA foreign_keys = OFF")  # batch migrations rebuild tables
+        from alembic import command
+
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

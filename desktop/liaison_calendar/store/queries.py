@@ -472,13 +472,14 @@ class ExportRow(NamedTuple):
     recurrence_id: str | None
     tz: str
     all_day: int  # 0 or 1, as stored
-    start_utc: str  # stored text: ISO UTC, so the earliest sorts first
+    start_year: int  # UTC year of the start: what a VTIMEZONE needs to know
     release_level: str
     exercise_phase_id: int | None
 
 
 _EXPORT_COLUMNS = (
-    "id, uid, revision, master_id, recurrence_id, tz, all_day, start_utc, release_level, "
+    "id, uid, revision, master_id, recurrence_id, tz, all_day, CAST(substr(start_utc, 1, 4) AS "
+    "INTEGER), release_level, "
     "exercise_phase_id"
 )
 
@@ -492,13 +493,21 @@ def export_rows(session: Session, since: int | None = None) -> dict[int, ExportR
         sql += " WHERE revision > ?"
         params = (since,)
     cursor = session.connection().exec_driver_sql(sql, params)
-    # Zone names and levels repeat on every row: one string each, not one per row.
-    shared: dict[str, str] = {}
+    # Zones, levels and years repeat on every row: one object each, not one per row.
+    shared: dict[Any, Any] = {}
+
+    def share(value: Any) -> Any:
+        found = shared.get(value)
+        if found is None:
+            shared[value] = found = value
+        return found
+
     result = {}
-    for r in cursor.fetchall():
-        tz = shared.setdefault(r[5], r[5])
-        level = shared.setdefault(r[8], r[8])
-        result[r[0]] = ExportRow(r[0], r[1], r[2], r[3], r[4], tz, r[6], r[7], level, r[9])
+    while batch := cursor.fetchmany(2000):
+        for r in batch:
+            result[r[0]] = ExportRow(
+                r[0], r[1], r[2], r[3], r[4], share(r[5]), r[6], share(r[7]), share(r[8]), r[9]
+            )
     return result
 
 
