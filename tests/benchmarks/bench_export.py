@@ -117,16 +117,20 @@ def step_export(path: Path) -> dict[str, float]:
     out = Path(tempfile.mkdtemp()) / "all.ics"
     t0 = time.perf_counter()
     cold = svc.feeds.export_file(out, ExportScope())
-    t1 = time.perf_counter()
-    warm = svc.feeds.export_file(out, ExportScope())
-    t2 = time.perf_counter()
+    cold_s = time.perf_counter() - t0
+    warm_runs = []
+    for _ in range(3):
+        t1 = time.perf_counter()
+        warm = svc.feeds.export_file(out, ExportScope())
+        warm_runs.append(time.perf_counter() - t1)
     svc.close()
     return {
         "events": cold.events,
         "serialised_cold": cold.serialised,
         "serialised_warm": warm.serialised,
-        "cold_s": t1 - t0,
-        "warm_s": t2 - t1,
+        "cold_s": cold_s,
+        "first_warm_s": warm_runs[0],
+        "warm_s": sorted(warm_runs)[1],
         "mib_file": out.stat().st_size / 2**20,
         "peak_mib": peak_mib(),
     }
@@ -220,8 +224,11 @@ def main() -> None:
     print(f"  icalendar to_ical()  {ical_rate:>10,.0f} events/s   (baseline, same run)")
     print(f"  cold export          {cold_rate:>10,.0f} events/s   ratio {cold_rate / ical_rate:.2f}"
           "  (target >= 1)")  # fmt: skip
+    first_rate = exp["events"] / exp["first_warm_s"]
     print(f"  warm export          {warm_rate:>10,.0f} events/s   ratio {warm_rate / ical_rate:.2f}"
-          "  (target >= 100,000 events/s)")  # fmt: skip
+          "  (median of 3; target >= 100,000 events/s)")  # fmt: skip
+    print(f"  first warm export    {first_rate:>10,.0f} events/s   (pays a full garbage collection"
+          " of the objects the cold export made)")  # fmt: skip
     print(f"  peak memory          {exp['peak_mib']:>10,.0f} MiB        (target <= 300 MiB)")
     print(f"  VEVENTs built: cold {int(exp['serialised_cold']):,}, warm "
           f"{int(exp['serialised_warm']):,}")  # fmt: skip

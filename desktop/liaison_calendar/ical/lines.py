@@ -43,7 +43,9 @@ def param_value(value: str) -> str:
         value = _CONTROL.sub("", value)
     if "^" in value or "\n" in value or '"' in value:
         value = value.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
-    if any(c in value for c in ":;,"):
+    # Quoted also when a reader could misread it: a backslash (icalendar takes it as an
+    # escape) or spaces at either end (they are stripped from unquoted values).
+    if any(c in value for c in ":;,\\") or value != value.strip():
         return f'"{value}"'
     return value
 

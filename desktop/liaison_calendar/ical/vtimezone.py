@@ -104,16 +104,17 @@ class ZoneData:
 
 
 def _tzif_bytes(name: str) -> bytes:
-    if not name or name.startswith(("/", ".")) or ".." in name:
+    parts = name.split("/")
+    if not name or "\0" in name or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
         raise ZoneDataError(f"Unknown time zone {name!r}.")
     for base in zoneinfo.TZPATH:
         path = Path(base, name)
         if path.is_file():
             return path.read_bytes()
     try:
-        resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*name.split("/"))
+        resource = importlib.resources.files("tzdata.zoneinfo").joinpath(*parts)
         return resource.read_bytes()
-    except (ModuleNotFoundError, FileNotFoundError, IsADirectoryError, OSError):
+    except (ModuleNotFoundError, OSError, ValueError):
         raise ZoneDataError(f"No time zone data for {name!r}.") from None
 
 
