@@ -645,14 +645,17 @@ def cmd_publish(args: argparse.Namespace) -> int:
     directory = Path(args.directory).expanduser()
     with _opened(args) as svc:
         report = svc.feeds.publish(directory.absolute(), args.feed)
-    changed = [r for r in report if r.change != "unchanged"]
+    changed = [r for r in report if r.change in ("created", "updated")]
+    failed = [r for r in report if r.change == "failed"]
     for r in changed:
         print(f"{r.change:9}  {r.path}  ({r.events} event{'s' if r.events != 1 else ''})")
     print(
         f"{len(changed)} of {len(report)} feed{'s' if len(report) != 1 else ''} changed "
         f"in {directory}."
     )
-    return 0
+    for r in failed:
+        print(f"{PROG}: feed {r.name} was not published: {r.error}", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

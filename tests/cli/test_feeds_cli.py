@@ -153,3 +153,19 @@ def test_publish_prints_what_changed_and_keeps_unchanged_files(
     code, out, _ = run(capsys, "--db", db, "publish", str(out_dir))
     assert "3 of 16 feeds changed" in out
     assert f"updated    {out_dir / 'strand-cyber.ics'}" in out
+
+
+def test_publish_names_a_feed_it_could_not_write_and_exits_2(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE feed SET filter_json = '{\"series\": [\"Gone\"]}' WHERE name = 'all'")
+    out_dir = tmp_path / "feeds"
+    out_dir.mkdir()
+    code, out, err = run(capsys, "--db", db, "publish", str(out_dir))
+    assert code == 2
+    assert "15 of 16 feeds changed" in out
+    assert err.strip() == "liaison: feed all was not published: There is no series 'Gone'."
+    assert not (out_dir / "all.ics").exists()

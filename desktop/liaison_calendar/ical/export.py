@@ -14,9 +14,11 @@ from datetime import UTC, date, datetime, time
 from liaison_calendar import __version__
 from liaison_calendar.domain.enums import LeadSide, Mode, Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import Exercise, MeetingDetail, Moment, Phase
-from liaison_calendar.domain.recurrence import parse_occurrence_key
+from liaison_calendar.domain.recurrence import first_start, occurrence_key, parse_occurrence_key
 from liaison_calendar.domain.timezones import zone
+from liaison_calendar.errors import ValidationError
 from liaison_calendar.ical.lines import (
+    clean_text,
     date_stamp,
     escape_text,
     fold,
@@ -90,8 +92,19 @@ def _json(name: str, value: object) -> str:
 
 
 def _plain(value: str) -> str:
-    """Text as a TEXT value carries it: line breaks as ``\\n``."""
-    return value.replace("\r\n", "\n").replace("\r", "\n")
+    """Text as a TEXT value carries it: one kind of line break, no other control characters."""
+    return clean_text(value)
+
+
+def _start_fits_rule(m: MeetingDetail) -> bool:
+    """Whether the meeting's start is the first date its rule gives (refused otherwise since
+    revision 0002, but calendars written before may hold such a meeting)."""
+    assert m.rrule is not None
+    try:
+        first = first_start(m.rrule, m.start, m.tz)
+    except ValidationError:
+        return True
+    return first is None or occurrence_key(first) == occurrence_key(m.start)
 
 
 def busy_uid(uid: str) -> str:
@@ -261,7 +274,11 @@ def meeting_vevent(
     out.append(_moment("DTEND", m.end, m.tz))
     if m.rrule:
         out.append(fold(f"RRULE:{export_rrule(m.rrule, m.start, m.tz)}"))
-        out.extend(_moment("EXDATE", x, m.tz) for x in sorted(m.exdates, key=_order))
+        exdates = sorted(m.exdates, key=_order)
+        if not _start_fits_rule(m):
+            # RFC 5545 counts DTSTART as an occurrence even off the rule; the app does not.
+            exdates.insert(0, m.start)
+        out.extend(_moment("EXDATE", x, m.tz) for x in exdates)
     if m.recurrence_id is not None:
         out.append(_moment("RECURRENCE-ID", m.recurrence_id, master_tz or m.tz))
     out.append(f"STATUS:{STATUS_WORDS[m.status]}\r\n")
@@ -308,7 +325,7 @@ def meeting_vevent(
         out.append(f"X-LIAISON-DESCRIPTION-CHARS:{len(own)}\r\n")
     out.append(_text("X-LIAISON-OUTCOMES", m.outcomes))
     if m.proposals:
-        out.append(f"X-LIAISON-PROPOSALS:{','.join(str(n) for n in m.proposals)}\r\n")
+        out.append(fold(f"X-LIAISON-PROPOSALS:{','.join(str(n) for n in m.proposals)}"))
     for item in m.agenda:
         params = _params(
             X_DURATION=str(item.duration_min),

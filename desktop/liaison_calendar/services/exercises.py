@@ -1,5 +1,6 @@
 """PACE exercises: a programme period, EU / NATO / joint parts, dated phases."""
 
+import builtins
 import uuid
 
 from sqlmodel import Session, col, select
@@ -88,10 +89,11 @@ class ExerciseService:
 
     def list(self) -> list[Exercise]:
         with self._db.reading() as session:
-            rows = session.exec(
-                select(ExerciseRecord).order_by(col(ExerciseRecord.period_start))
-            ).all()
-            return [self._to_exercise(session, r) for r in rows]
+            return self.list_in(session)
+
+    def list_in(self, session: Session) -> "builtins.list[Exercise]":
+        rows = session.exec(select(ExerciseRecord).order_by(col(ExerciseRecord.period_start)))
+        return [self._to_exercise(session, r) for r in rows.all()]
 
     def get(self, exercise_id: int) -> Exercise:
         with self._db.reading() as session:

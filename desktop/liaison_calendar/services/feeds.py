@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlmodel import Session, col, select
 
@@ -65,8 +65,9 @@ class ExportResult:
 class PublishedFeed:
     name: str
     path: Path
-    change: str  # "created", "updated" or "unchanged"
+    change: str  # "created", "updated", "unchanged" or "failed"
     events: int
+    error: str = ""
 
 
 def feed_file_name(name: str) -> str:
@@ -94,7 +95,7 @@ class FeedService:
         self._queries = queries_service
         # privacy -> meeting id -> (revision of the meeting, revision of its master, VEVENT)
         self._stored: dict[Privacy, dict[int, tuple[int, int, bytes]]] = {p: {} for p in Privacy}
-        self._signature = ""
+        self._catalogue: dict[str, dict[Any, tuple[Any, ...]]] = {}
         self._index = _Index()
         # file -> (fingerprint of what was written, its size/mtime/inode right after)
         self._published: dict[Path, tuple[int, tuple[int, int, int]]] = {}
@@ -118,11 +119,14 @@ class FeedService:
         self._catalog.check_filter(draft.filter)
         now = self._clock.now()
         with self._db.transaction() as session:
-            taken = session.exec(
-                select(col(FeedRecord.id)).where(col(FeedRecord.name) == draft.name)
-            ).first()
-            if taken is not None:
-                raise ValidationError(f"A feed called {draft.name!r} already exists.")
+            # Windows and macOS file names ignore case: "Cyber" and "cyber" would be one file.
+            taken = [
+                n
+                for n in session.exec(select(col(FeedRecord.name))).all()
+                if n.casefold() == draft.name.casefold()
+            ]
+            if taken:
+                raise ValidationError(f"A feed called {taken[0]!r} already exists.")
             row = FeedRecord(
                 name=draft.name,
                 title=draft.title.strip() or f"Liaison Calendar: {draft.name}",
@@ -147,23 +151,33 @@ class FeedService:
 
     # --- export ---------------------------------------------------------------------------
 
+    # Each export or publish reads everything it writes in one read transaction, so a file
+    # never mixes two states of the calendar (an edit saved meanwhile waits for the next one).
+
     def export_bytes(self, scope: ExportScope) -> bytes:
-        return b"".join(self._render(self._snapshot(), scope, _Counter()))
+        with self._db.reading() as session:
+            snap = self._snapshot(session)
+            return b"".join(self._render(session, snap, scope, _Counter()))
 
     def export_to(self, out: BinaryIO, scope: ExportScope) -> ExportResult:
         """Write one VCALENDAR to an open binary stream."""
         counter = _Counter()
         size = 0
-        for chunk in self._render(self._snapshot(), scope, counter):
-            out.write(chunk)
-            size += len(chunk)
+        with self._db.reading() as session:
+            snap = self._snapshot(session)
+            for chunk in self._render(session, snap, scope, counter):
+                out.write(chunk)
+                size += len(chunk)
         return ExportResult(counter.events, counter.serialised, size)
 
     def export_file(self, path: Path, scope: ExportScope) -> ExportResult:
         """Write one VCALENDAR to ``path`` atomically (temp file, fsync, rename)."""
         folder = _check_folder(path.parent)
         counter = _Counter()
-        size = _write_atomically(folder, path.name, self._render(self._snapshot(), scope, counter))
+        with self._db.reading() as session:
+            snap = self._snapshot(session)
+            chunks = self._render(session, snap, scope, counter)
+            size = _write_atomically(folder, path.name, chunks)
         return ExportResult(counter.events, counter.serialised, size)
 
     def scope_of(self, feed: Feed) -> ExportScope:
@@ -188,62 +202,86 @@ class FeedService:
         feeds = self.list() if names is None else [self.get(n) for n in names]
         for feed in feeds:
             feed_file_name(feed.name)
-        snap = self._snapshot()
         report = []
-        for feed in feeds:
-            scope = self.scope_of(feed)
-            target = folder / feed_file_name(feed.name)
-            plan = self._plan(snap, scope)
-            on_disk = _stat_key(target)
-            if on_disk is not None and self._published.get(target) == (plan.fingerprint, on_disk):
-                report.append(PublishedFeed(feed.name, target, "unchanged", plan.events))
-                continue
-            counter = _Counter()
-            content = b"".join(self._render(snap, scope, counter, plan))
-            change = "created" if on_disk is None else "updated"
-            if on_disk is not None and on_disk[0] == len(content):
-                with contextlib.suppress(OSError):
-                    if target.read_bytes() == content:
-                        change = "unchanged"
-            if change != "unchanged":
-                _write_atomically(folder, target.name, [content])
-            stat = _stat_key(target)
-            if stat is not None:
-                self._published[target] = (plan.fingerprint, stat)
-            report.append(PublishedFeed(feed.name, target, change, counter.events))
+        with self._db.reading() as session:
+            snap = self._snapshot(session)
+            for feed in feeds:
+                report.append(self._publish_one(session, snap, feed, folder))
         return report
+
+    def _publish_one(
+        self, session: Session, snap: "_Snapshot", feed: Feed, folder: Path
+    ) -> PublishedFeed:
+        scope = self.scope_of(feed)
+        target = folder / feed_file_name(feed.name)
+        try:
+            plan = self._plan(session, snap, scope)
+        except (ValidationError, NotFoundError) as exc:
+            # One feed gone bad (say, its series was deleted) must not stop the others.
+            return PublishedFeed(feed.name, target, "failed", 0, exc.message)
+        on_disk = _stat_key(target)
+        if on_disk is not None and self._published.get(target) == (plan.fingerprint, on_disk):
+            return PublishedFeed(feed.name, target, "unchanged", plan.events)
+        counter = _Counter()
+        content = b"".join(self._render(session, snap, scope, counter, plan))
+        change = "created" if on_disk is None else "updated"
+        if on_disk is not None and on_disk[0] == len(content):
+            with contextlib.suppress(OSError):
+                if target.read_bytes() == content:
+                    change = "unchanged"
+        if change != "unchanged":
+            _write_atomically(folder, target.name, [content])
+        stat = _stat_key(target)
+        if stat is not None:
+            self._published[target] = (plan.fingerprint, stat)
+        return PublishedFeed(feed.name, target, change, counter.events)
 
     # --- assembling -----------------------------------------------------------------------
 
-    def _snapshot(self) -> "_Snapshot":
+    def _snapshot(self, session: Session) -> "_Snapshot":
         """What every file of one export or publish run shares, read once."""
+        state = queries.catalogue_state(session)
+        if _renamed(self._catalogue, state):
+            # A name that stored text shows has changed: every stored text may be stale.
+            for stored in self._stored.values():
+                stored.clear()
+        self._catalogue = state
         names = ical.Names(
-            kinds={k.key: k.name for k in self._catalog.kinds()},
-            strands={s.key: s.name for s in self._catalog.strands()},
+            kinds={key: name for _, key, name in state["kind"].values()},
+            strands={key: name for _, key, name in state["strand"].values()},
         )
-        exercises = self._exercises.list()
+        vocabulary = Vocabulary(
+            kinds=frozenset(names.kinds),
+            strands=frozenset(names.strands),
+            series=frozenset(str(name).casefold() for _, name in state["series"].values()),
+        )
+        exercises = self._exercises.list_in(session)
         phases = {p.id: ical.PhaseOf(ex, p) for ex in exercises for p in ex.phases}
-        with self._db.reading() as session:
-            signature = queries.catalogue_signature(session)
-            if signature != self._signature:
-                for stored in self._stored.values():
-                    stored.clear()
-                self._index = _Index()
-                self._signature = signature
-            self._index.refresh(session)
-        rows = self._index.rows
+        gone = self._index.refresh(session)
+        for stored in self._stored.values():
+            for mid in gone:
+                stored.pop(mid, None)
         refresh = int(self._catalog.setting("feed_refresh_minutes"))
-        vocabulary = self._catalog.vocabulary()
-        return _Snapshot(names, phases, rows, signature, refresh, vocabulary)
+        signature = hash(tuple((t, tuple(sorted(rows.items()))) for t, rows in state.items()))
+        return _Snapshot(names, phases, self._index.rows, signature, refresh, vocabulary)
 
-    def _plan(self, snap: "_Snapshot", scope: ExportScope) -> "_Plan":
+    def _plan(self, session: Session, snap: "_Snapshot", scope: ExportScope) -> "_Plan":
         validate_filter(scope.filter, snap.vocabulary)
+        if scope.filter.search:
+            raise ValidationError("A feed or an export cannot filter by search text.")
         if scope.window is None:
-            matched = self._index.matching(self._db, scope.filter)
+            matched = self._index.matching(session, scope.filter)
         else:
             lo, hi = scope.window
             matched = {o.meeting.id for o in self._queries.occurrences(lo, hi, scope.filter)}
-        chosen, extra = _choose(snap.rows, self._index.overrides(), matched, scope.release_level)
+        hidden = {  # meetings of an exercise this file may not show
+            pid
+            for pid, link in snap.phases.items()
+            if link.exercise.release_level.rank > scope.release_level.rank
+        }
+        chosen, extra = _choose(
+            snap.rows, self._index.overrides(), matched, scope.release_level, hidden
+        )
         phases = _phases_in(snap.phases, scope)
         rows = snap.rows
         stamps = tuple(
@@ -266,14 +304,15 @@ class FeedService:
 
     def _render(
         self,
+        session: Session,
         snap: "_Snapshot",
         scope: ExportScope,
         counter: "_Counter",
         plan: "_Plan | None" = None,
     ) -> Iterator[bytes]:
-        plan = plan or self._plan(snap, scope)
+        plan = plan or self._plan(session, snap, scope)
         rows = snap.rows
-        self._serialise_missing(rows, plan.chosen, scope.privacy, snap, counter)
+        self._serialise_missing(session, rows, plan.chosen, scope.privacy, snap, counter)
         uids: list[str] = []
         rids: list[str] = []
         texts: list[bytes] = []
@@ -312,6 +351,7 @@ class FeedService:
 
     def _serialise_missing(
         self,
+        session: Session,
         rows: dict[int, queries.ExportRow],
         chosen: Iterable[int],
         privacy: Privacy,
@@ -328,8 +368,7 @@ class FeedService:
                 missing.append(mid)
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
-            with self._db.reading() as session:
-                details = queries.load_details(session, chunk)
+            details = queries.load_details(session, chunk)
             for mid, detail in details.items():
                 row = rows[mid]
                 master = rows.get(row.master_id) if row.master_id is not None else None
@@ -348,12 +387,23 @@ class FeedService:
             counter.serialised += len(details)
 
 
+def _renamed(
+    before: dict[str, dict[Any, tuple[Any, ...]]], after: dict[str, dict[Any, tuple[Any, ...]]]
+) -> bool:
+    """Whether anything stored text may show changed or went; new rows alone change nothing."""
+    for table, rows in before.items():
+        now = after.get(table, {})
+        if any(now.get(key) != value for key, value in rows.items()):
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     names: ical.Names
     phases: dict[int, ical.PhaseOf]
     rows: dict[int, queries.ExportRow]
-    signature: str
+    signature: int
     refresh_minutes: int
     vocabulary: Vocabulary
 
@@ -389,6 +439,7 @@ def _choose(
     overrides: dict[int, builtins.list[int]],
     matched: set[int],
     level: ReleaseLevel,
+    hidden_phases: set[int],
 ) -> tuple[builtins.list[int], dict[int, builtins.list[str]]]:
     """The rows of a file: matching masters and single meetings, every override of a chosen
     master, nothing above the release level. An override that may not be shown hides its
@@ -401,7 +452,11 @@ def _choose(
             continue
         top = row.master_id if row.master_id is not None else mid
         master = rows.get(top)
-        if master is not None and master.release_level in permitted:
+        if (
+            master is not None
+            and master.release_level in permitted
+            and master.exercise_phase_id not in hidden_phases
+        ):
             masters.add(top)
     chosen = sorted(masters)
     extra: dict[int, builtins.list[str]] = {}
@@ -424,23 +479,42 @@ class _Index:
     """
 
     def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
         self.rows: dict[int, queries.ExportRow] = {}
         self.counter = -1
+        self.state: tuple[int, int, int] | None = None
         self._members: dict[str, tuple[MeetingFilter, set[int]]] = {}
         self._overrides: dict[int, builtins.list[int]] | None = None
 
-    def refresh(self, session: Session) -> None:
-        counter, count = queries.change_state(session)
-        if counter == self.counter and count == len(self.rows):
-            return
+    def refresh(self, session: Session) -> set[int]:
+        """Bring the rows up to date; gives the ids of meetings that are gone."""
+        state = queries.change_state(session)
+        if state == self.state:
+            return set()
+        counter, count, total = state
+        before = set(self.rows)
+        self._update(session, counter, count)
+        if sum(r.revision for r in self.rows.values()) != total:
+            # Not the calendar the rows came from (a backup put back): read it all again,
+            # and forget every id, since ids may now stand for other meetings.
+            self._reset()
+            self._update(session, counter, count)
+            self.state = state
+            return before
+        self.state = state
+        return before - self.rows.keys()
+
+    def _update(self, session: Session, counter: int, count: int) -> None:
         changed = queries.export_rows(session, since=self.counter if self.rows else None)
         self.rows.update(changed)
         touched = set(changed)
         if len(self.rows) != count:
-            gone = self.rows.keys() - queries.meeting_ids(session)
-            for mid in gone:
+            removed = self.rows.keys() - queries.meeting_ids(session)
+            for mid in removed:
                 del self.rows[mid]
-            touched |= gone
+            touched |= removed
         for flt, members in self._members.values():
             members -= touched
             if changed:
@@ -448,11 +522,10 @@ class _Index:
         self.counter = counter
         self._overrides = None
 
-    def matching(self, db: Database, flt: MeetingFilter) -> set[int]:
+    def matching(self, session: Session, flt: MeetingFilter) -> set[int]:
         key = flt.model_dump_json()
         if key not in self._members:
-            with db.reading() as session:
-                self._members[key] = (flt, set(queries.filtered_ids(session, flt)))
+            self._members[key] = (flt, set(queries.filtered_ids(session, flt)))
         return self._members[key][1]
 
     def overrides(self) -> dict[int, builtins.list[int]]:

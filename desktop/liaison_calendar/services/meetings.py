@@ -772,6 +772,7 @@ class MeetingService:
             )
             session.add(row)
             session.flush()
+            self._modified(session, meeting_id)
             return queries.to_action(row)
 
     def set_action_status(self, action_id: int, status: ActionStatus) -> ActionItem:
@@ -783,6 +784,7 @@ class MeetingService:
             row.modified = self._clock.now()
             session.add(row)
             session.flush()
+            self._modified(session, row.meeting_id)
             return queries.to_action(row)
 
     def _modified(self, session: Session, meeting_id: int) -> None:

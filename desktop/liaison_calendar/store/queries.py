@@ -1,6 +1,5 @@
 """Queries and row conversion. Everything here runs inside a session the service opened."""
 
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -511,13 +510,16 @@ def export_rows(session: Session, since: int | None = None) -> dict[int, ExportR
     return result
 
 
-def change_state(session: Session) -> tuple[int, int]:
-    """(the last revision handed out, the number of meeting rows): equal means unchanged,
-    except for deletions, which the count shows."""
+def change_state(session: Session) -> tuple[int, int, int]:
+    """(the last revision handed out, the number of meeting rows, the sum of their revisions).
+
+    Equal states mean equal rows. The sum also shows what the counter cannot: a file put back
+    from a backup, whose counter may since have passed its old value again.
+    """
     conn = session.connection()
     counter = conn.exec_driver_sql("SELECT value FROM change_counter WHERE id = 1").scalar()
-    count = conn.exec_driver_sql("SELECT COUNT(*) FROM meeting").scalar()
-    return int(counter or 0), int(count or 0)
+    count, total = conn.exec_driver_sql("SELECT COUNT(*), TOTAL(revision) FROM meeting").one()
+    return int(counter or 0), int(count or 0), int(total or 0)
 
 
 def meeting_ids(session: Session) -> set[int]:
@@ -541,20 +543,27 @@ def filtered_ids(
     return found
 
 
-def catalogue_signature(session: Session) -> str:
-    """Changes whenever a name that exported meetings show (kind, strand, series, partner,
-    exercise or phase) changes: stored VEVENT text is dropped then."""
+_CATALOGUE = {
+    "kind": "SELECT id, key, name FROM kind",
+    "strand": "SELECT id, key, name FROM strand",
+    "series": "SELECT id, name FROM series",
+    "partner": "SELECT id, name FROM partner",
+    "organisation": "SELECT id, name FROM organisation",
+    "exercise": "SELECT * FROM exercise",
+    "exercise_phase": "SELECT * FROM exercise_phase",
+    "exercise_strand": "SELECT exercise_id, strand_id, 1 FROM exercise_strand",
+}
+
+
+def catalogue_state(session: Session) -> dict[str, dict[Any, tuple[Any, ...]]]:
+    """Everything besides a meeting's own rows that its VEVENT shows, by table and key:
+    names of kinds, strands, series, partners and organisations, and whole exercises."""
     conn = session.connection()
-    parts = []
-    for sql in (
-        "SELECT key, name FROM kind ORDER BY id",
-        "SELECT key, name FROM strand ORDER BY id",
-        "SELECT id, name FROM series ORDER BY id",
-        "SELECT id, name FROM partner ORDER BY id",
-        "SELECT id, name FROM organisation ORDER BY id",
-        "SELECT id, modified FROM exercise ORDER BY id",
-        "SELECT id, sequence, modified FROM exercise_phase ORDER BY id",
-        "SELECT exercise_id, strand_id FROM exercise_strand ORDER BY 1, 2",
-    ):
-        parts.append(repr(conn.execute(text(sql)).all()))
-    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+    state: dict[str, dict[Any, tuple[Any, ...]]] = {}
+    for table, sql in _CATALOGUE.items():
+        rows = conn.exec_driver_sql(sql).fetchall()
+        if table == "exercise_strand":
+            state[table] = {(r[0], r[1]): tuple(r) for r in rows}
+        else:
+            state[table] = {r[0]: tuple(r) for r in rows}
+    return state

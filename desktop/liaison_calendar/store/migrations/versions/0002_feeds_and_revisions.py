@@ -4,6 +4,8 @@ Feeds are assembled from stored VEVENT text, and a stored text is reused only wh
 meeting's revision is the same. The revision comes from one counter for the whole file and is
 set by triggers on the meeting and on everything exported with it (participants, agenda,
 actions, strands, partners, proposals), so no code path that changes a meeting can forget it.
+The counter grows by a random stride, so numbers are never handed out twice, not even after a
+backup is put back.
 
 Every calendar gets an ``all`` feed, one feed per work strand and one per kind, made from the
 strands and kinds the file has at upgrade time; a feed name already taken is left alone.
@@ -36,8 +38,10 @@ _CHILDREN = (
 
 
 def _bump(meeting_id: str) -> str:
+    # A random stride: a file put back from a backup and then edited the same way again must
+    # not hand out the same numbers again, or stored text would be taken for current.
     return (
-        "UPDATE change_counter SET value = value + 1 WHERE id = 1; "
+        "UPDATE change_counter SET value = value + 1 + abs(random() % 1000000) WHERE id = 1; "
         "UPDATE meeting SET revision = (SELECT value FROM change_counter WHERE id = 1) "
         f"WHERE id = {meeting_id};"
     )
