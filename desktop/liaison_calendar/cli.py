@@ -223,6 +223,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_feeds_remove)
 
     p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="import .ics files (all or nothing; what is already here is updated, not doubled)",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument(
+        "--dry-run", action="store_true", help="report what would happen, change nothing"
+    )
+    p.add_argument("--strand", action="append", default=[], metavar="S", help="add this strand")
+    p.add_argument("--kind", metavar="K", help="make every imported meeting this kind")
+    p.add_argument("--series", metavar="S", help="put imported meetings in this series")
+    p.add_argument(
+        "--on-error",
+        choices=["abort", "skip"],
+        default="abort",
+        help="abort (default: nothing imported) or skip events that cannot be read",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser(
         "publish",
         parents=[common],
         help="write every feed as DIR/NAME.ics (atomically; unchanged files are kept)",
@@ -638,6 +659,45 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
     with _opened(args) as svc:
         feed = svc.feeds.remove(args.name)
     print(f"Removed feed {feed.name}. A published {feed.name}.ics is no longer updated.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from liaison_calendar.services.importer import ImportOptions
+
+    options = ImportOptions(
+        dry_run=args.dry_run,
+        strands=tuple(args.strand),
+        kind=args.kind,
+        series=args.series,
+        on_error=args.on_error,
+    )
+    with _opened(args) as svc:
+        if args.strand or args.kind:
+            svc.catalog.check_filter(
+                MeetingFilter(strands=args.strand, kinds=[args.kind] if args.kind else [])
+            )
+        report = svc.importer.import_files([Path(f).expanduser() for f in args.files], options)
+    if args.json:
+        data = {
+            "dry_run": report.dry_run,
+            **{k: report.count(k) for k in ("added", "updated", "unchanged", "skipped")},
+            "items": [vars(i) for i in report.items],
+        }
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return 0
+    for item in report.items:
+        if item.outcome == "skipped":
+            what = item.title or item.uid
+            print(f"skipped    {item.file}, line {item.line}: {what} — {item.reason}")
+    for item, repair in report.repairs:
+        print(f"repaired   {item.file}, line {item.line}, {item.title!r}: {repair}")
+    counts = ", ".join(
+        f"{report.count(k)} {k}" for k in ("added", "updated", "unchanged", "skipped")
+    )
+    prefix = "Dry run, nothing changed: would have " if report.dry_run else "Imported: "
+    print(f"{prefix}{counts}.")
     return 0
 
 

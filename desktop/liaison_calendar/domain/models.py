@@ -256,6 +256,7 @@ class PhaseDraft(_Draft):
     end: date  # exclusive
     location: str = ""
     meeting: MeetingDraft | None = None
+    uid: str | None = None
 
 
 class ExerciseDraft(_Draft):

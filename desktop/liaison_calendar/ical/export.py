@@ -64,6 +64,10 @@ class PhaseOf:
     exercise: Exercise
     phase: Phase
 
+    @property
+    def position(self) -> int:
+        return self.exercise.phases.index(self.phase)
+
 
 @dataclass(frozen=True)
 class Header:
@@ -241,6 +245,7 @@ def _phase_props(link: PhaseOf) -> list[str]:
                 "start": ph.start.isoformat(),
                 "end": ph.end.isoformat(),
                 "location": ph.location,
+                "position": link.position,
             },
         ),
     ]

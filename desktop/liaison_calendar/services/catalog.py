@@ -32,6 +32,7 @@ from liaison_calendar.store.tables import (
 SETTING_DEFAULTS: dict[str, Any] = {
     "default_tz": DEFAULT_TIMEZONE,
     "feed_refresh_minutes": 60,
+    "import_limit_mb": 50,
 }
 
 
@@ -138,6 +139,8 @@ class CatalogService:
             raise NotFoundError(f"There is no setting {key!r}.")
         if key == "default_tz":
             zone(str(value))
+        if key == "import_limit_mb" and (not isinstance(value, int) or not 1 <= value <= 4096):
+            raise ValidationError("The import limit is a whole number of MB from 1 to 4096.")
         if key == "feed_refresh_minutes" and (not isinstance(value, int) or value < 1):
             raise ValidationError("The feed refresh interval is a whole number of minutes.")
         with self._db.transaction() as session:

@@ -7,6 +7,7 @@ from liaison_calendar.domain.clock import Clock, SystemClock
 from liaison_calendar.services.catalog import CatalogService
 from liaison_calendar.services.exercises import ExerciseService
 from liaison_calendar.services.feeds import FeedService
+from liaison_calendar.services.importer import ImportService
 from liaison_calendar.services.meetings import MeetingService
 from liaison_calendar.services.queries import QueryService
 from liaison_calendar.services.series import SeriesService
@@ -23,6 +24,7 @@ class Services:
     queries: QueryService
     catalog: CatalogService
     feeds: FeedService
+    importer: ImportService
 
     @classmethod
     def open(cls, path: Path, clock: Clock | None = None) -> "Services":
@@ -32,15 +34,17 @@ class Services:
         catalog = CatalogService(db)
         exercises = ExerciseService(db, clock, meetings)
         queries = QueryService(db, clock)
+        series = SeriesService(db, clock, meetings)
         return cls(
             db=db,
             clock=clock,
             meetings=meetings,
-            series=SeriesService(db, clock, meetings),
+            series=series,
             exercises=exercises,
             queries=queries,
             catalog=catalog,
             feeds=FeedService(db, clock, catalog, exercises, queries),
+            importer=ImportService(db, clock, meetings, catalog, series, exercises),
         )
 
     @property

@@ -68,7 +68,7 @@ class ExerciseService:
                     f"The phase {phase.name!r} lies outside the programme period of {name}."
                 )
             phase_row = ExercisePhaseRecord(
-                uid=f"{row.uid.split('@')[0]}-phase-{i + 1}@{UID_DOMAIN}",
+                uid=phase.uid or f"{row.uid.split('@')[0]}-phase-{i + 1}@{UID_DOMAIN}",
                 exercise_id=row.id,
                 position=i,
                 name=phase.name,

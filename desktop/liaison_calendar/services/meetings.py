@@ -242,9 +242,18 @@ class MeetingService:
             return self._detail(session, meeting_id)
 
     def create_in(
-        self, session: Session, draft: MeetingDraft, *, exercise_phase_id: int | None = None
+        self,
+        session: Session,
+        draft: MeetingDraft,
+        *,
+        exercise_phase_id: int | None = None,
+        override_of: tuple[int, str] | None = None,
     ) -> int:
-        """Create inside a transaction the caller owns (series, exercises, demo, import)."""
+        """Create inside a transaction the caller owns (series, exercises, demo, import).
+
+        ``override_of`` (master id, occurrence key) makes the meeting a changed occurrence of a
+        recurring one, sharing its UID.
+        """
         now = self._clock.now()
         span = make_span(draft.start, draft.end, draft.tz)
         uid = (draft.uid or new_uid()).strip()
@@ -255,7 +264,7 @@ class MeetingService:
                 col(MeetingRecord.uid) == uid, col(MeetingRecord.recurrence_id).is_(None)
             )
         ).first()
-        if taken is not None:
+        if taken is not None and override_of is None:
             raise ValidationError(f"A meeting with UID {uid} already exists (#{taken}).")
         series_id: int | None = None
         iteration = draft.iteration
@@ -294,6 +303,9 @@ class MeetingService:
             modified=now,
             exercise_phase_id=exercise_phase_id,
         )
+        if override_of is not None:
+            row.master_id, row.recurrence_id = override_of
+            row.rrule, row.series_id, row.iteration = None, None, None
         _recurrence(row)
         session.add(row)
         session.flush()
@@ -432,6 +444,38 @@ class MeetingService:
         )
         self._touch(row, before)
         session.add(row)
+        session.flush()
+        queries.fts_update(session, row.id)
+
+    def replace_in(self, session: Session, row: MeetingRecord, draft: MeetingDraft) -> None:
+        """Make ``row`` say what ``draft`` says (an import of a newer version of it)."""
+        fields = draft.model_dump(
+            include={
+                "title", "kind", "start", "end", "tz", "strands", "partners", "location", "mode",
+                "lead_side", "status", "marking", "release_level", "description", "outcomes",
+                "proposals",
+            }
+        )  # fmt: skip
+        if row.master_id is None:
+            fields["rrule"] = draft.rrule or ""
+            fields["exdates"] = draft.exdates
+        self.edit_in(session, row, MeetingPatch(**fields))
+        assert row.id is not None
+        for table in (ParticipantRecord, AgendaItemRecord, ActionItemRecord):
+            for child in session.exec(select(table).where(col(table.meeting_id) == row.id)).all():
+                session.delete(child)
+        session.flush()
+        now = self._clock.now()
+        for i, p in enumerate(draft.participants):
+            self._add_participant(session, row.id, p, i)
+        for i, a in enumerate(draft.agenda):
+            session.add(AgendaItemRecord(meeting_id=row.id, position=i, **a.model_dump()))
+        for i, act in enumerate(draft.actions):
+            session.add(
+                ActionItemRecord(
+                    meeting_id=row.id, position=i, created=now, modified=now, **_action_fields(act)
+                )
+            )
         session.flush()
         queries.fts_update(session, row.id)
 

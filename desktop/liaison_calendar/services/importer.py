@@ -1,0 +1,371 @@
+"""Importing .ics files: all or nothing, never twice, every repair reported.
+
+Every file is read and checked before anything is written; then the whole import runs in one
+write transaction. An event whose UID is already here updates its meeting only when it is newer
+(a higher SEQUENCE, or at the same SEQUENCE a later LAST-MODIFIED); otherwise it is unchanged.
+A dry run does all of this and rolls the transaction back.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from liaison_calendar.domain.clock import Clock
+from liaison_calendar.domain.enums import ExercisePart, PhaseType, ReleaseLevel
+from liaison_calendar.domain.models import ExerciseDraft, MeetingDraft, PhaseDraft, SeriesDraft
+from liaison_calendar.domain.recurrence import occurrence_key
+from liaison_calendar.errors import LiaisonError, NotFoundError, ValidationError
+from liaison_calendar.ical import reader
+from liaison_calendar.services import resolve
+from liaison_calendar.services.catalog import CatalogService
+from liaison_calendar.services.exercises import ExerciseService
+from liaison_calendar.services.meetings import MeetingService
+from liaison_calendar.services.series import SeriesService
+from liaison_calendar.store.database import Database
+from liaison_calendar.store.tables import ExercisePhaseRecord, ExerciseRecord, MeetingRecord
+
+
+class CalendarImportError(LiaisonError):
+    """A file that cannot be imported as asked (nothing was changed)."""
+
+
+class _DryRun(Exception):  # noqa: N818 - a control-flow signal, not an error
+    pass
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    dry_run: bool = False
+    strands: tuple[str, ...] = ()
+    kind: str | None = None
+    series: str | None = None
+    on_error: str = "abort"  # or "skip"
+
+
+@dataclass
+class ImportItem:
+    file: str
+    line: int
+    uid: str
+    title: str
+    outcome: str  # added, updated, unchanged, skipped
+    reason: str = ""
+    repairs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    items: list[ImportItem] = field(default_factory=list)
+    dry_run: bool = False
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for i in self.items if i.outcome == outcome)
+
+    @property
+    def repairs(self) -> list[tuple[ImportItem, str]]:
+        return [(i, r) for i in self.items for r in i.repairs]
+
+
+class ImportService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        meetings: MeetingService,
+        catalog: CatalogService,
+        series: SeriesService,
+        exercises: ExerciseService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._meetings = meetings
+        self._catalog = catalog
+        self._series = series
+        self._exercises = exercises
+
+    def import_files(
+        self, paths: Sequence[Path], options: ImportOptions | None = None
+    ) -> ImportReport:
+        options = options or ImportOptions()
+        if options.on_error not in ("abort", "skip"):
+            raise ValidationError("--on-error is abort or skip.")
+        vocabulary = self._vocabulary()
+        default_tz = str(self._catalog.setting("default_tz"))
+        limit = int(self._catalog.setting("import_limit_mb")) * 1024 * 1024
+        report = ImportReport(dry_run=options.dry_run)
+        incoming: list[tuple[str, reader.Incoming]] = []
+        for path in paths:
+            for event in self._read(path, default_tz, vocabulary, limit, options, report):
+                incoming.append((str(path), event))
+        try:
+            with self._db.transaction() as session:
+                phases = self._exercises_in(session, incoming, report)
+                # Series first, then their changed occurrences, whatever the file order.
+                for name, event in sorted(incoming, key=lambda p: p[1].recurrence_id is not None):
+                    if event.phase_only:
+                        continue
+                    item = self._apply(session, name, event, options)
+                    report.items.append(item)
+                    if event.phase and item.outcome == "added":
+                        _link_phase(session, phases, event)
+                if options.dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
+        return report
+
+    def _exercises_in(
+        self,
+        session: Session,
+        incoming: list[tuple[str, reader.Incoming]],
+        report: ImportReport,
+    ) -> dict[str, int]:
+        """Create the exercises our own files carry (X-LIAISON-EXERCISE); phase uid -> id."""
+        by_uid: dict[str, tuple[dict[str, Any], list[reader.Incoming]]] = {}
+        for _, event in incoming:
+            if event.exercise and event.phase and event.exercise.get("uid"):
+                entry = by_uid.setdefault(event.exercise["uid"], (event.exercise, []))
+                entry[1].append(event)
+        found: dict[str, int] = {}
+        for uid, (data, events) in sorted(by_uid.items()):
+            exists = session.exec(
+                select(ExercisePhaseRecord.id, ExercisePhaseRecord.uid)
+                .join(
+                    ExerciseRecord, col(ExerciseRecord.id) == col(ExercisePhaseRecord.exercise_id)
+                )
+                .where(col(ExerciseRecord.uid) == uid)
+            ).all()
+            if (
+                exists
+                or session.exec(
+                    select(ExerciseRecord).where(col(ExerciseRecord.uid) == uid)
+                ).first()
+            ):
+                found.update({u: i for i, u in exists if i is not None})
+                report.items.extend(
+                    ImportItem("", e.line, e.uid, e.draft.title, "unchanged")
+                    for e in events
+                    if e.phase_only
+                )
+                continue
+            phases = sorted(events, key=lambda e: int((e.phase or {}).get("position", 0)))
+            draft = ExerciseDraft(
+                uid=uid,
+                name=str(data.get("name") or "Exercise"),
+                programme=str(data.get("programme", "")),
+                period_start=date.fromisoformat(data["period_start"]),
+                period_end=date.fromisoformat(data["period_end"]),
+                description=str(data.get("description", "")),
+                strands=list(data.get("strands", [])),
+                marking=str(data.get("marking", "")),
+                release_level=ReleaseLevel(data.get("release_level", "staff")),
+                phases=[
+                    PhaseDraft(
+                        uid=ph["uid"],
+                        name=ph["name"],
+                        phase_type=PhaseType(ph.get("type", "other")),
+                        part=ExercisePart(ph.get("part", "joint")),
+                        start=date.fromisoformat(ph["start"]),
+                        end=date.fromisoformat(ph["end"]),
+                        location=str(ph.get("location", "")),
+                    )
+                    for ph in (e.phase for e in phases)
+                    if ph is not None
+                ],
+            )
+            row = self._exercises.create_in(session, draft)
+            stamps = [e.stamp for e in events if e.phase_only and e.stamp is not None]
+            if stamps:
+                row.modified = min(stamps)
+                session.add(row)
+            for event in events:
+                assert event.phase is not None
+                phase = session.exec(
+                    select(ExercisePhaseRecord).where(
+                        col(ExercisePhaseRecord.uid) == event.phase["uid"]
+                    )
+                ).one()
+                assert phase.id is not None
+                found[phase.uid] = phase.id
+                if event.phase_only:
+                    phase.sequence = event.sequence
+                    if event.stamp is not None:
+                        phase.modified = event.stamp
+                    session.add(phase)
+                    report.items.append(
+                        ImportItem("", event.line, event.uid, event.draft.title, "added")
+                    )
+            session.flush()
+        return found
+
+    def _ensure_series(self, session: Session, draft: MeetingDraft, item: ImportItem) -> None:
+        assert draft.series is not None
+        try:
+            resolve.series_row(session, draft.series)
+        except NotFoundError:
+            self._series.create_in(
+                session,
+                SeriesDraft(name=draft.series, kind=draft.kind, strands=draft.strands, tz=draft.tz),
+            )
+            item.repairs.append(f"new series {draft.series!r} created")
+
+    def _vocabulary(self) -> reader.Vocabulary:
+        kinds = {}
+        for k in self._catalog.kinds():
+            kinds[k.name.casefold()] = k.key
+            kinds[k.key.casefold()] = k.key
+        strands = {}
+        for s in self._catalog.strands():
+            strands[s.name.casefold()] = s.key
+            strands[s.key.casefold()] = s.key
+        return reader.Vocabulary(kinds=kinds, strands=strands)
+
+    def _read(
+        self,
+        path: Path,
+        default_tz: str,
+        vocabulary: reader.Vocabulary,
+        limit: int,
+        options: ImportOptions,
+        report: ImportReport,
+    ) -> list[reader.Incoming]:
+        try:
+            size = path.stat().st_size
+            if size > limit:
+                raise reader.ReadError(
+                    f"the file is {size / 2**20:.0f} MB, above the import limit of "
+                    f"{limit / 2**20:.0f} MB (the import_limit_mb setting)"
+                )
+            data = path.read_bytes()
+            result = reader.read(data, default_tz=default_tz, vocabulary=vocabulary, limit=limit)
+        except OSError as exc:
+            raise CalendarImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        except reader.ReadError as exc:
+            if options.on_error == "abort":
+                raise CalendarImportError(
+                    f"Cannot import {path}: {exc}; nothing was imported."
+                ) from None
+            report.items.append(ImportItem(str(path), 0, "", "", "skipped", str(exc)))
+            return []
+        for problem in result.problems:
+            if options.on_error == "abort":
+                raise CalendarImportError(
+                    f"Cannot import {path}, {problem}; nothing was imported "
+                    "(--on-error skip imports the rest)."
+                )
+            report.items.append(
+                ImportItem(
+                    str(path), problem.line, "", problem.component, "skipped", problem.message
+                )
+            )
+        return result.events
+
+    def _apply(
+        self, session: Session, name: str, event: reader.Incoming, options: ImportOptions
+    ) -> ImportItem:
+        draft = event.draft.model_copy(deep=True)
+        if options.kind:
+            draft.kind = options.kind
+        if options.strands:
+            draft.strands = list(dict.fromkeys([*draft.strands, *options.strands]))
+        if options.series and draft.series is None and event.recurrence_id is None:
+            draft.series = options.series
+        item = ImportItem(name, event.line, event.uid, draft.title, "added", "", event.repairs)
+        if event.unmatched_categories:
+            item.repairs.append(
+                "categories kept in the description: " + ", ".join(event.unmatched_categories)
+            )
+            note = "Categories: " + ", ".join(event.unmatched_categories)
+            draft.description = f"{draft.description}\n\n{note}" if draft.description else note
+        override_of = None
+        if event.recurrence_id is not None:
+            master = _master(session, event.uid)
+            if master is None:
+                item.repairs.append("a changed occurrence whose series is missing: kept alone")
+            else:
+                assert master.id is not None
+                override_of = (master.id, occurrence_key(event.recurrence_id))
+        existing = _existing(session, event.uid, override_of)
+        try:
+            if draft.series and existing is None:
+                self._ensure_series(session, draft, item)
+            if existing is None:
+                mid = self._meetings.create_in(session, draft, override_of=override_of)
+                row = session.get(MeetingRecord, mid)
+                assert row is not None
+            else:
+                if not _newer(event, existing):
+                    item.outcome = "unchanged"
+                    return item
+                self._meetings.replace_in(session, existing, draft)
+                row = existing
+                item.outcome = "updated"
+        except ValidationError as exc:
+            if options.on_error == "abort":
+                raise CalendarImportError(
+                    f"Cannot import {name}, line {event.line}, VEVENT {draft.title!r}: "
+                    f"{exc.message} Nothing was imported."
+                ) from None
+            item.outcome, item.reason = "skipped", exc.message
+            return item
+        # The file's own identity and history, so that exporting it again gives it back.
+        row.sequence = event.sequence
+        if event.created is not None:
+            row.created = event.created
+        if event.last_modified is not None:
+            row.modified = event.last_modified
+        session.add(row)
+        session.flush()
+        return item
+
+
+def _link_phase(session: Session, phases: dict[str, int], event: reader.Incoming) -> None:
+    assert event.phase is not None
+    phase_id = phases.get(str(event.phase.get("uid")))
+    if phase_id is None:
+        return
+    row = session.exec(
+        select(MeetingRecord).where(
+            col(MeetingRecord.uid) == event.uid, col(MeetingRecord.recurrence_id).is_(None)
+        )
+    ).one()
+    row.exercise_phase_id = phase_id
+    session.add(row)
+    session.flush()
+
+
+def _master(session: Session, uid: str) -> MeetingRecord | None:
+    return session.exec(
+        select(MeetingRecord).where(
+            col(MeetingRecord.uid) == uid,
+            col(MeetingRecord.recurrence_id).is_(None),
+            col(MeetingRecord.rrule).is_not(None),
+        )
+    ).first()
+
+
+def _existing(
+    session: Session, uid: str, override_of: tuple[int, str] | None
+) -> MeetingRecord | None:
+    if override_of is not None:
+        return session.exec(
+            select(MeetingRecord).where(
+                col(MeetingRecord.master_id) == override_of[0],
+                col(MeetingRecord.recurrence_id) == override_of[1],
+            )
+        ).first()
+    return session.exec(
+        select(MeetingRecord).where(
+            col(MeetingRecord.uid) == uid, col(MeetingRecord.recurrence_id).is_(None)
+        )
+    ).first()
+
+
+def _newer(event: reader.Incoming, row: MeetingRecord) -> bool:
+    if event.sequence != row.sequence:
+        return event.sequence > row.sequence
+    return event.last_modified is not None and event.last_modified > row.modified
