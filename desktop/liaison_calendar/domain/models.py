@@ -6,8 +6,9 @@ has ``start=date(2024, 5, 14)`` and ``end=date(2024, 5, 16)``.
 """
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
 from liaison_calendar.domain.enums import (
@@ -21,6 +22,7 @@ from liaison_calendar.domain.enums import (
     Side,
     Status,
 )
+from liaison_calendar.domain.text import clean_text
 
 Moment = datetime | date
 """A timed instant (aware datetime) or an all-day date."""
@@ -28,6 +30,12 @@ Moment = datetime | date
 
 class _Draft(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean(cls, value: Any) -> Any:
+        """Every text a user gives is kept as files can carry it (see ``clean_text``)."""
+        return clean_text(value) if isinstance(value, str) else value
 
 
 class _Read(BaseModel):

@@ -15,10 +15,10 @@ from liaison_calendar import __version__
 from liaison_calendar.domain.enums import LeadSide, Mode, Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import Exercise, MeetingDetail, Moment, Phase
 from liaison_calendar.domain.recurrence import first_start, occurrence_key, parse_occurrence_key
+from liaison_calendar.domain.text import clean_text
 from liaison_calendar.domain.timezones import zone
 from liaison_calendar.errors import ValidationError
 from liaison_calendar.ical.lines import (
-    clean_text,
     date_stamp,
     escape_text,
     fold,
@@ -87,7 +87,9 @@ def _moment(name: str, value: Moment, tz: str) -> str:
 
 
 def _text(name: str, value: str) -> str:
-    return fold(f"{name}:{escape_text(value)}") if value else ""
+    """``NAME:value``, or nothing when the value is empty once escaped (omit empty ones)."""
+    escaped = escape_text(value)
+    return fold(f"{name}:{escaped}") if escaped else ""
 
 
 def _json(name: str, value: object) -> str:
@@ -173,15 +175,18 @@ def agenda_text(m: MeetingDetail, with_people: bool) -> str:
 
 
 def description_text(m: MeetingDetail, with_people: bool) -> str:
+    # Sections are chosen on the text as the file can carry it (no control characters), so
+    # that a text made only of those adds nothing here, as it adds nothing to its X- property.
+    description, outcomes, marking = (clean_text(t) for t in (m.description, m.outcomes, m.marking))
     sections = []
-    if m.description:
-        sections.append(m.description)
+    if description:
+        sections.append(description)
     if m.agenda:
         sections.append("Agenda:\n" + agenda_text(m, with_people))
-    if m.outcomes:
-        sections.append("Outcomes:\n" + m.outcomes)
-    if m.marking:
-        sections.append(f"Handling: {m.marking}")
+    if outcomes:
+        sections.append("Outcomes:\n" + outcomes)
+    if marking:
+        sections.append(f"Handling: {marking}")
     return "\n\n".join(sections)
 
 
@@ -198,9 +203,8 @@ def _address(email: str, name: str) -> str:
 
 def _params(**values: str | None) -> str:
     """``;X-NAME=value`` for each non-empty value (names given with ``_`` for ``-``)."""
-    return "".join(
-        f";{name.replace('_', '-')}={param_value(value)}" for name, value in values.items() if value
-    )
+    written = ((name.replace("_", "-"), param_value(value or "")) for name, value in values.items())
+    return "".join(f";{name}={value}" for name, value in written if value)
 
 
 def _people(m: MeetingDetail) -> list[str]:
@@ -324,7 +328,7 @@ def meeting_vevent(
     if m.floating:
         out.append("X-LIAISON-FLOATING:TRUE\r\n")
     own = _plain(m.description)
-    if own and len(_plain(description)) > len(own):
+    if len(_plain(description)) > len(own):
         # DESCRIPTION starts with the meeting's own text; say where it ends instead of
         # repeating it.
         out.append(f"X-LIAISON-DESCRIPTION-CHARS:{len(own)}\r\n")

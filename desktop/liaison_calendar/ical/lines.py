@@ -18,12 +18,6 @@ _TEXT_SPECIAL = re.compile(r"[\\;,\n]")
 _TEXT_ESCAPES = {"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"}
 
 
-def clean_text(value: str) -> str:
-    """Text as a TEXT value can carry it: ``\\n`` line breaks, no other control characters."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value) if _CONTROL.search(value) else value
-
-
 def escape_text(value: str) -> str:
     """A TEXT value: backslash, semicolon, comma and newline escaped; other controls dropped."""
     if not _ANY_SPECIAL.search(value):

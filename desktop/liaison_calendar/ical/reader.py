@@ -340,10 +340,8 @@ def _event(
         repairs.append(f"no UID: gave it {uid}")
     description = str(ev.get("DESCRIPTION", ""))
     chars = ours.get("X-LIAISON-DESCRIPTION-CHARS")
-    if chars and chars.isdigit():
+    if chars and chars.isdigit():  # our own file: the rest is agenda, outcomes and marking
         description = description[: int(chars)]
-    elif "X-LIAISON-KIND" in ours:
-        description = ""
     rrule = None
     if "RRULE" in ev:
         rrule = _rrule(ev, body, start, tz, repairs)
@@ -620,7 +618,7 @@ def _agenda(ev: Any) -> list[AgendaItemDraft]:
         duration = str(params.get("X-DURATION", "30"))
         items.append(
             AgendaItemDraft(
-                title=str(prop),
+                title=unescape(str(prop)),
                 lead=str(params.get("X-LEAD", "")),
                 duration_min=int(duration) if duration.isdigit() else 30,
                 notes=str(params.get("X-NOTES", "")),
@@ -637,7 +635,7 @@ def _actions(ev: Any) -> list[ActionItemDraft]:
         due = str(params.get("X-DUE", ""))
         items.append(
             ActionItemDraft(
-                text=str(prop),
+                text=unescape(str(prop)),
                 owner=str(params.get("X-OWNER", "")),
                 due=date.fromisoformat(due) if due else None,
                 status=ActionStatus(status)
