@@ -121,9 +121,11 @@ def test_escaped_categories_read_back_as_the_original_values() -> None:
 # --- param_value -------------------------------------------------------------------------------
 
 
-def test_a_plain_parameter_value_is_not_quoted() -> None:
+def test_a_plain_word_is_not_quoted_and_anything_else_is() -> None:
     assert param_value("Europe/Brussels") == "Europe/Brussels"
-    assert param_value("Jean Dupont") == "Jean Dupont"
+    assert param_value("REQ-PARTICIPANT") == "REQ-PARTICIPANT"
+    assert param_value("Jean Dupont") == '"Jean Dupont"'  # icalendar strips spaces around "="
+    assert param_value("x =y") == '"x =y"'
 
 
 @pytest.mark.parametrize("value", ["mailto:a@b.eu", "Dupont; Jean", "Dupont, Jean"])
@@ -132,7 +134,7 @@ def test_a_parameter_value_with_a_colon_semicolon_or_comma_is_quoted(value: str)
 
 
 def test_a_double_quote_in_a_parameter_value_is_caret_escaped_and_reads_back() -> None:
-    assert param_value('Jean "JD" Dupont') == "Jean ^'JD^' Dupont"
+    assert param_value('Jean "JD" Dupont') == "\"Jean ^'JD^' Dupont\""
     assert param_value('Dupont, "JD"') == "\"Dupont, ^'JD^'\""
     name = 'Dupont, "JD"'
     line = prop("ATTENDEE", "mailto:jd@example.eu", ";CN=" + param_value(name))
@@ -140,8 +142,8 @@ def test_a_double_quote_in_a_parameter_value_is_caret_escaped_and_reads_back() -
 
 
 def test_line_breaks_in_a_parameter_value_are_caret_escaped_and_controls_dropped() -> None:
-    assert param_value("Jean\r\nDupont\x07") == "Jean^nDupont"
-    assert param_value("a\nb\x00c") == "a^nbc"
+    assert param_value("Jean\r\nDupont\x07") == '"Jean^nDupont"'
+    assert param_value("a\nb\x00c") == '"a^nbc"'
 
 
 @pytest.mark.parametrize(
@@ -161,10 +163,10 @@ def test_a_caret_in_a_parameter_value_reads_back_unchanged() -> None:
 
 
 def test_a_caret_is_doubled_before_the_other_caret_escapes_are_added() -> None:
-    assert param_value("^") == "^^"
-    assert param_value("^n") == "^^n"  # a literal caret and letter n, not a line break
-    assert param_value('^"') == "^^^'"
-    assert param_value("^\n") == "^^^n"
+    assert param_value("^") == '"^^"'
+    assert param_value("^n") == '"^^n"'  # a literal caret and letter n, not a line break
+    assert param_value('^"') == '"^^^\'"'
+    assert param_value("^\n") == '"^^^n"'
 
 
 @given(PARAM_TEXT)

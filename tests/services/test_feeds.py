@@ -908,3 +908,25 @@ def test_the_description_mark_counts_what_the_file_carries(services: Services) -
 def test_feed_names_that_differ_only_in_case_are_one_file(services: Services) -> None:
     with pytest.raises(ValidationError, match="'all' already exists"):
         services.feeds.add(FeedDraft(name="ALL"))
+
+
+def test_extra_dates_are_written_as_rdate_and_readers_agree(services: Services) -> None:
+    services.meetings.create(
+        draft(
+            start=datetime(2024, 3, 4, 10, 0),
+            end=datetime(2024, 3, 4, 11, 0),
+            rrule="FREQ=WEEKLY;COUNT=2",
+            rdates=[datetime(2024, 3, 20, 10, 0), datetime(2024, 3, 11, 10, 0)],
+        )
+    )
+    data = export(services)
+    assert "RDATE;TZID=Europe/Brussels:20240311T100000" in unfolded(data)
+    cal = validate(data)
+    theirs = sorted(e["DTSTART"].dt.date() for e in recurring_ical_events.of(cal).all())
+    ours = sorted(o.start.date() for o in services.queries.occurrences())  # type: ignore[union-attr]
+    assert theirs == ours == [date(2024, 3, 4), date(2024, 3, 11), date(2024, 3, 20)]
+
+
+def test_extra_dates_need_a_repeat_rule(services: Services) -> None:
+    with pytest.raises(ValidationError, match="Extra dates need a repeat rule"):
+        services.meetings.create(draft(rdates=[datetime(2024, 6, 20, 9, 30)]))

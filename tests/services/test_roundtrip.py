@@ -50,6 +50,9 @@ def meetings(draw: Any) -> MeetingDraft:
         start = datetime(day.year, day.month, day.day, draw(st.integers(7, 17)), 30)
         end = start + timedelta(minutes=draw(st.sampled_from([30, 90, 180])))
     rrule = draw(st.sampled_from([None, "FREQ=WEEKLY;COUNT=4", "FREQ=DAILY;INTERVAL=2;COUNT=3"]))
+    rdates: list[date | datetime] = []
+    if rrule and draw(st.booleans()):
+        rdates = [start + timedelta(days=draw(st.integers(1, 40)))]
     return MeetingDraft(
         title=draw(WORDS),
         kind=draw(st.sampled_from(KINDS)),
@@ -67,6 +70,7 @@ def meetings(draw: Any) -> MeetingDraft:
         description=draw(TEXT),
         outcomes=draw(TEXT),
         rrule=rrule,
+        rdates=rdates,
         proposals=draw(st.lists(st.integers(1, 74), unique=True, max_size=3)),
         participants=[
             ParticipantDraft(

@@ -89,6 +89,7 @@ class MeetingDraft(_Draft):
     outcomes: str = ""
     rrule: str | None = None
     exdates: list[Moment] = Field(default_factory=list)
+    rdates: list[Moment] = Field(default_factory=list)  # extra dates beside the rule's
     proposals: list[int] = Field(default_factory=list)
     floating: bool = False
     uid: str | None = None
@@ -117,6 +118,7 @@ class MeetingPatch(_Draft):
     outcomes: str | None = None
     rrule: str | None = None
     exdates: list[Moment] | None = None
+    rdates: list[Moment] | None = None
     proposals: list[int] | None = None
 
 
@@ -176,6 +178,7 @@ class Meeting(_Read):
     outcomes: str
     rrule: str | None
     exdates: tuple[Moment, ...]
+    rdates: tuple[Moment, ...] = ()
     master_id: int | None
     recurrence_id: Moment | None
     proposals: tuple[int, ...]

@@ -78,6 +78,7 @@ def starts_between(
     window_end: datetime | date,
     duration: timedelta,
     exclude: Iterable[str] = (),
+    extra: Iterable[datetime | date] = (),
 ) -> Iterator[datetime | date]:
     """Starts of the occurrences overlapping ``[window_start, window_end)``.
 
@@ -94,10 +95,22 @@ def starts_between(
         tz = zone(tz_name)
         lo = _aware(window_start).astimezone(tz) - duration - timedelta(days=1)
         hi = _aware(window_end).astimezone(tz) + timedelta(days=1)
+    seen = set(excluded)
     for local in parsed.between(lo, hi, inc=True):
         moment = _to_moment(local, all_day)
-        if occurrence_key(moment) in excluded:
+        key = occurrence_key(moment)
+        if key in seen:
             continue
+        seen.add(key)
+        if _overlaps(moment, duration, window_start, window_end):
+            yield moment
+    # Extra dates (RDATE), in time order after the rule's; one date given twice counts once.
+    for value in sorted(extra, key=lambda v: occurrence_key(v)):
+        moment = _to_moment(value, all_day) if isinstance(value, datetime) else value
+        key = occurrence_key(moment)
+        if key in seen:
+            continue
+        seen.add(key)
         if _overlaps(moment, duration, window_start, window_end):
             yield moment
 

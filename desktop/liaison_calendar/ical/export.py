@@ -287,6 +287,7 @@ def meeting_vevent(
         if not _start_fits_rule(m):
             # RFC 5545 counts DTSTART as an occurrence even off the rule; the app does not.
             exdates.insert(0, m.start)
+        out.extend(_moment("RDATE", x, m.tz) for x in sorted(m.rdates, key=_order))
         out.extend(_moment("EXDATE", x, m.tz) for x in exdates)
     if m.recurrence_id is not None:
         out.append(_moment("RECURRENCE-ID", m.recurrence_id, master_tz or m.tz))

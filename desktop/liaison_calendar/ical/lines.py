@@ -13,6 +13,7 @@ LIMIT = 75
 """Octets per physical line, not counting the CRLF (RFC 5545 section 3.1)."""
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PLAIN_PARAM = re.compile(r"^[A-Za-z0-9._@/+-]*$")
 _ANY_SPECIAL = re.compile(r"[\x00-\x1f\x7f\\;,]")
 _TEXT_SPECIAL = re.compile(r"[\\;,\n]")
 _TEXT_ESCAPES = {"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"}
@@ -36,16 +37,20 @@ def text_list(values: list[str]) -> str:
 
 
 def param_value(value: str) -> str:
-    """A parameter value: RFC 6868 caret escapes (``^^``, ``^n``, ``^'``), quoted when it holds
-    ``:;,``, so that any text reads back unchanged."""
+    """A parameter value that reads back unchanged: RFC 6868 caret escapes (``^^``, ``^n``,
+    ``^'``), backslashes doubled, and quoted unless it is a plain word."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(value):
         value = _CONTROL.sub("", value)
     if "^" in value or "\n" in value or '"' in value:
         value = value.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
-    # Quoted also when a reader could misread it: a backslash (icalendar takes it as an
-    # escape) or spaces at either end (they are stripped from unquoted values).
-    if any(c in value for c in ":;,\\") or value != value.strip():
+    if "\\" in value:
+        # icalendar reads "\\" in a parameter as one backslash (and "\\," as a comma), against
+        # RFC 5545; doubled, a backslash reads back as itself there and stays visible elsewhere.
+        value = value.replace("\\", "\\\\")
+    # Quoted unless it is a plain word: readers misread more than RFC 5545 forbids (icalendar
+    # takes a backslash as an escape, and strips spaces around "=" or at either end).
+    if not _PLAIN_PARAM.match(value):
         return f'"{value}"'
     return value
 

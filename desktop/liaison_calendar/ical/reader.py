@@ -346,8 +346,13 @@ def _event(
     if "RRULE" in ev:
         rrule = _rrule(ev, body, start, tz, repairs)
     exdates = [_moment(d.dt, tz) for d in _dates(ev, "EXDATE")]
-    if "RDATE" in ev:
-        repairs.append("RDATE dates are not kept: the app repeats meetings by rule only")
+    rdates = [_moment(d.dt, tz) for d in _dates(ev, "RDATE") if not isinstance(d.dt, tuple)]
+    if rdates and rrule is None:
+        # The app adds extra dates to a rule: a rule that gives the start alone says the same.
+        rrule = "FREQ=DAILY;COUNT=1"
+        repairs.append("RDATE without RRULE: kept as extra dates of a one-time rule")
+    if len(rdates) != len(_dates(ev, "RDATE")):
+        repairs.append("RDATE periods are not kept, only dates and times")
     recurrence_id = None
     if "RECURRENCE-ID" in ev:
         recurrence_id = _moment(ev["RECURRENCE-ID"].dt, tz)
@@ -372,6 +377,7 @@ def _event(
         outcomes=ours.get("X-LIAISON-OUTCOMES", ""),
         rrule=rrule,
         exdates=[_naive_local(x) for x in exdates],
+        rdates=[_naive_local(x) for x in rdates],
         proposals=[int(n) for n in _list(ours.get("X-LIAISON-PROPOSALS")) if n.isdigit()],
         floating=floating or ours.get("X-LIAISON-FLOATING") == "TRUE",
         uid=uid,
@@ -437,12 +443,21 @@ def _zone_of(
 
 
 def _moment(value: Moment, tz: str) -> Moment:
-    """An aware datetime in ``tz`` (a naive one is wall time there), or a date."""
+    """An aware datetime in ``tz``, or a date.
+
+    A UTC time is an instant; any other is wall time in the zone this reader chose for its
+    TZID (icalendar's own reading of a custom VTIMEZONE is shared by the whole process and may
+    come from another file with the same TZID).
+    """
     if not isinstance(value, datetime):
         return value
-    if value.tzinfo is None:
-        return value.replace(tzinfo=zone(tz))
-    return value.astimezone(zone(tz))
+    if value.tzinfo is not None and _is_utc(value):
+        return value.astimezone(zone(tz))
+    return value.replace(tzinfo=None).replace(tzinfo=zone(tz))
+
+
+def _is_utc(value: datetime) -> bool:
+    return value.tzinfo is UTC or str(value.tzinfo) in ("UTC", "Etc/UTC", "Z", "GMT")
 
 
 def _naive_local(value: Moment) -> Moment:
@@ -479,7 +494,12 @@ def _rrule(ev: Any, body: str, start: Moment, tz: str, repairs: list[str]) -> st
     parts = []
     for part in text.split(";"):
         key, _, value = part.partition("=")
-        if key.upper() == "UNTIL" and isinstance(start, datetime) and "T" not in value:
+        if key.upper() == "UNTIL" and not isinstance(start, datetime) and "T" in value:
+            given = zone("UTC") if value.endswith("Z") else zone(tz)
+            moment = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=given)
+            value = moment.astimezone(zone(tz)).strftime("%Y%m%d")
+            repairs.append("DATE-TIME UNTIL on an all-day start: read as its date")
+        elif key.upper() == "UNTIL" and isinstance(start, datetime) and "T" not in value:
             day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
             end_of_day = datetime.combine(day, time(23, 59, 59)).replace(tzinfo=zone(tz))
             value = end_of_day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -587,7 +607,8 @@ def _participants(ev: Any) -> list[ParticipantDraft]:
     seen: set[str] = set()
     organizer = ev.get("ORGANIZER")
     attendees = _multi(ev, "ATTENDEE")
-    for prop in attendees or ([organizer] if organizer is not None else []):
+    # The organiser too: Outlook does not list them among the attendees.
+    for prop in [*attendees, *([organizer] if organizer is not None else [])]:
         params = getattr(prop, "params", {})
         email = _address(prop)
         name = str(params.get("CN") or email or "").strip()

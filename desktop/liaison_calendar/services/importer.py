@@ -282,14 +282,17 @@ class ImportService:
             note = "Categories: " + ", ".join(event.unmatched_categories)
             draft.description = f"{draft.description}\n\n{note}" if draft.description else note
         override_of = None
+        orphan_key = None
         if event.recurrence_id is not None:
             master = _master(session, event.uid)
             if master is None:
+                # Kept alone, but with its occurrence key: its series may come later.
                 item.repairs.append("a changed occurrence whose series is missing: kept alone")
+                orphan_key = occurrence_key(event.recurrence_id)
             else:
                 assert master.id is not None
                 override_of = (master.id, occurrence_key(event.recurrence_id))
-        existing = _existing(session, event.uid, override_of)
+        existing = _existing(session, event.uid, override_of, orphan_key)
         try:
             if draft.series and existing is None:
                 self._ensure_series(session, draft, item)
@@ -297,6 +300,10 @@ class ImportService:
                 mid = self._meetings.create_in(session, draft, override_of=override_of)
                 row = session.get(MeetingRecord, mid)
                 assert row is not None
+                if orphan_key is not None:
+                    row.recurrence_id = orphan_key
+                elif draft.rrule:
+                    _adopt_orphans(session, row, item)
             else:
                 if not _newer(event, existing):
                     item.outcome = "unchanged"
@@ -348,9 +355,34 @@ def _master(session: Session, uid: str) -> MeetingRecord | None:
     ).first()
 
 
+def _adopt_orphans(session: Session, master: MeetingRecord, item: ImportItem) -> None:
+    """Changed occurrences imported before their series become part of it now."""
+    orphans = session.exec(
+        select(MeetingRecord).where(
+            col(MeetingRecord.uid) == master.uid,
+            col(MeetingRecord.master_id).is_(None),
+            col(MeetingRecord.recurrence_id).is_not(None),
+        )
+    ).all()
+    for orphan in orphans:
+        orphan.master_id = master.id
+        session.add(orphan)
+    if orphans:
+        item.repairs.append(f"{len(orphans)} changed occurrence(s) imported earlier joined it")
+    session.flush()
+
+
 def _existing(
-    session: Session, uid: str, override_of: tuple[int, str] | None
+    session: Session, uid: str, override_of: tuple[int, str] | None, orphan_key: str | None
 ) -> MeetingRecord | None:
+    if orphan_key is not None:
+        return session.exec(
+            select(MeetingRecord).where(
+                col(MeetingRecord.uid) == uid,
+                col(MeetingRecord.master_id).is_(None),
+                col(MeetingRecord.recurrence_id) == orphan_key,
+            )
+        ).first()
     if override_of is not None:
         return session.exec(
             select(MeetingRecord).where(

@@ -61,6 +61,7 @@ _SIGNIFICANT = (
     "status",
     "rrule",
     "exdates",
+    "rdates",
 )
 """Changes to these fields bump SEQUENCE: time, place and status."""
 
@@ -169,6 +170,8 @@ def _check_title(title: str) -> str:
 def _recurrence(row: MeetingRecord) -> None:
     """Validate the row's RRULE and index the end of its last occurrence."""
     if not row.rrule:
+        if json.loads(row.rdates):
+            raise ValidationError("Extra dates need a repeat rule to add to.")
         row.rrule = None
         row.until_utc = None
         return
@@ -186,6 +189,11 @@ def _recurrence(row: MeetingRecord) -> None:
             "Start the meeting on that date or change the rule."
         )
     last = last_start(row.rrule, start, row.tz)
+    extra = [parse_occurrence_key(k) for k in json.loads(row.rdates)]
+    if last is not None and extra:
+        # The last occurrence may be an extra date after the rule's last.
+        as_utc = [_key_instant(x) for x in [last, *extra]]
+        last = max(as_utc)
     duration = row.end_utc - row.start_utc
     if last is None:
         row.until_utc = None
@@ -193,6 +201,12 @@ def _recurrence(row: MeetingRecord) -> None:
         row.until_utc = last + duration
     else:
         row.until_utc = datetime.combine(last, time.min, tzinfo=UTC) + duration
+
+
+def _key_instant(value: Moment) -> datetime:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC)
+    return datetime.combine(value, time.min, tzinfo=UTC)
 
 
 class MeetingService:
@@ -216,11 +230,12 @@ class MeetingService:
             except OverflowError:
                 row = None
         if row is None and isinstance(id_or_uid, str):
+            # The series, or else a changed occurrence kept alone (its series not yet imported).
             row = session.exec(
-                select(MeetingRecord).where(
-                    col(MeetingRecord.uid) == id_or_uid, col(MeetingRecord.recurrence_id).is_(None)
-                )
-            ).one_or_none()
+                select(MeetingRecord)
+                .where(col(MeetingRecord.uid) == id_or_uid, col(MeetingRecord.master_id).is_(None))
+                .order_by(col(MeetingRecord.recurrence_id).is_not(None), col(MeetingRecord.id))
+            ).first()
         if row is None:
             raise NotFoundError(f"There is no meeting {id_or_uid}.")
         return row
@@ -299,6 +314,7 @@ class MeetingService:
             outcomes=draft.outcomes,
             rrule=draft.rrule,
             exdates=json.dumps(_exdate_keys(draft.exdates, span, draft.tz)),
+            rdates=json.dumps(_exdate_keys(draft.rdates, span, draft.tz)),
             created=now,
             modified=now,
             exercise_phase_id=exercise_phase_id,
@@ -429,10 +445,12 @@ class MeetingService:
                 setattr(row, name, changes[name] or "")
         if "rrule" in changes:
             row.rrule = changes["rrule"] or None
-        if "exdates" in changes or "rrule" in changes or {"start", "end", "tz"} & changes.keys():
+        if {"exdates", "rdates", "rrule", "start", "end", "tz"} & changes.keys():
             span = Span(row.all_day, row.start_utc, row.end_utc, row.start_date, row.end_date)
             if "exdates" in changes:
                 row.exdates = json.dumps(_exdate_keys(changes["exdates"] or [], span, row.tz))
+            if "rdates" in changes:
+                row.rdates = json.dumps(_exdate_keys(changes["rdates"] or [], span, row.tz))
             _recurrence(row)
         assert row.id is not None
         self._set_links(
@@ -511,6 +529,7 @@ class MeetingService:
                 session.delete(override)
             return
         row.exdates = json.dumps(sorted(moved(k) for k in json.loads(row.exdates)))
+        row.rdates = json.dumps(sorted(moved(k) for k in json.loads(row.rdates)))
         for override in overrides:
             if override.recurrence_id:
                 override.recurrence_id = moved(override.recurrence_id)
@@ -579,8 +598,11 @@ class MeetingService:
         start, end = self._moments(master)
         duration = _length(start, end)
         window_end = key_moment + (timedelta(days=1) if master.all_day else timedelta(seconds=1))
+        extra = [parse_occurrence_key(k) for k in json.loads(master.rdates)]
         found = list(
-            starts_between(master.rrule, start, master.tz, key_moment, window_end, duration)
+            starts_between(
+                master.rrule, start, master.tz, key_moment, window_end, duration, (), extra
+            )
         )
         key = occurrence_key(key_moment)
         if key not in {occurrence_key(m) for m in found}:
@@ -654,6 +676,7 @@ class MeetingService:
                 "id",
                 "rrule",
                 "exdates",
+                "rdates",
                 "until_utc",
                 "created",
                 "modified",
@@ -671,6 +694,7 @@ class MeetingService:
             **fields,
             rrule=None,
             exdates="[]",
+            rdates="[]",
             master_id=master.id,
             recurrence_id=key,
             start_utc=start_utc,

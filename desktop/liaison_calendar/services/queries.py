@@ -94,7 +94,14 @@ class QueryService:
             window_end = hi.date() + timedelta(days=1)
         occurrences = []
         for moment in starts_between(
-            meeting.rrule, meeting.start, meeting.tz, window_start, window_end, duration, exclude
+            meeting.rrule,
+            meeting.start,
+            meeting.tz,
+            window_start,
+            window_end,
+            duration,
+            exclude,
+            meeting.rdates,
         ):
             if isinstance(moment, datetime):
                 # A rule yields times only for a timed meeting, whose start is a datetime.

@@ -159,6 +159,7 @@ def to_meeting(
         outcomes=row.outcomes,
         rrule=row.rrule,
         exdates=tuple(parse_occurrence_key(k) for k in json.loads(row.exdates)),
+        rdates=tuple(parse_occurrence_key(k) for k in json.loads(row.rdates)),
         master_id=row.master_id,
         recurrence_id=parse_occurrence_key(row.recurrence_id) if row.recurrence_id else None,
         proposals=tuple(proposals),

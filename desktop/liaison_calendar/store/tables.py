@@ -146,6 +146,7 @@ class MeetingRecord(SQLModel, table=True):
     outcomes: str = ""
     rrule: str | None = None
     exdates: str = "[]"
+    rdates: str = Field(default="[]", sa_column_kwargs={"server_default": "[]"})
     # End of the last occurrence of a recurring meeting (None while open-ended).
     until_utc: datetime | None = Field(default=None, sa_type=UTCDateTime)
     master_id: int | None = Field(default=None, sa_column=_fk("meeting.id", "CASCADE"))

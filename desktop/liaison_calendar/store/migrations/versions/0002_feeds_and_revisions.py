@@ -117,5 +117,4 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER IF EXISTS meeting_revision_update")
     op.drop_table("change_counter")
     op.drop_index("ix_meeting_revision", table_name="meeting")
-    with op.batch_alter_table("meeting") as batch:
-        batch.drop_column("revision")
+    op.execute("ALTER TABLE meeting DROP COLUMN revision")
