@@ -790,3 +790,15 @@ def test_a_dry_run_of_an_update_reports_updated_but_keeps_the_old_version(
     assert everything(services) == before
     assert services.meetings.get("update-me@example.eu").title == "Staff talks (draft title)"
     assert outcomes(import_case(services, "update_v2_higher_sequence")) == ["updated"]
+
+
+def test_a_date_exdate_on_a_timed_series_skips_that_days_meeting(services: Services) -> None:
+    report = import_case(services, "timed_series_date_exdate")
+
+    assert item(report, "Weekly sync with one week off").repairs == [
+        "DATE EXDATE on a timed series: read as the meeting's time that day"
+    ]
+    assert timed(between(services, utc(2026, 11, 1), utc(2026, 12, 1))) == [
+        ("Weekly sync with one week off", utc(2026, 11, 2, 9, 0)),
+        ("Weekly sync with one week off", utc(2026, 11, 16, 9, 0)),
+    ]

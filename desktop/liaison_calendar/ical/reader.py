@@ -346,6 +346,16 @@ def _event(
     if "RRULE" in ev:
         rrule = _rrule(ev, body, start, tz, repairs)
     exdates = [_moment(d.dt, tz) for d in _dates(ev, "EXDATE")]
+    if isinstance(start, datetime) and any(not isinstance(x, datetime) for x in exdates):
+        # Some producers skip a day of a timed series with a DATE: skip its time on that day.
+        local = start.astimezone(zone(tz))
+        exdates = [
+            x
+            if isinstance(x, datetime)
+            else datetime.combine(x, local.time()).replace(tzinfo=zone(tz))
+            for x in exdates
+        ]
+        repairs.append("DATE EXDATE on a timed series: read as the meeting's time that day")
     rdates = [_moment(d.dt, tz) for d in _dates(ev, "RDATE") if not isinstance(d.dt, tuple)]
     if rdates and rrule is None:
         # The app adds extra dates to a rule: a rule that gives the start alone says the same.
