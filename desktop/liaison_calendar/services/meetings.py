@@ -327,19 +327,28 @@ class MeetingService:
         session.flush()
         assert row.id is not None
         self._set_links(session, row.id, draft.strands, draft.partners, draft.proposals)
+        self._add_parts(session, row.id, draft)
+        return row.id
+
+    def _add_parts(self, session: Session, meeting_id: int, draft: MeetingDraft) -> None:
+        """The draft's participants, agenda and action items, then the search row."""
+        now = self._clock.now()
         for i, p in enumerate(draft.participants):
-            self._add_participant(session, row.id, p, i)
+            self._add_participant(session, meeting_id, p, i)
         for i, a in enumerate(draft.agenda):
-            session.add(AgendaItemRecord(meeting_id=row.id, position=i, **a.model_dump()))
+            session.add(AgendaItemRecord(meeting_id=meeting_id, position=i, **a.model_dump()))
         for i, act in enumerate(draft.actions):
             session.add(
                 ActionItemRecord(
-                    meeting_id=row.id, position=i, created=now, modified=now, **_action_fields(act)
+                    meeting_id=meeting_id,
+                    position=i,
+                    created=now,
+                    modified=now,
+                    **_action_fields(act),
                 )
             )
         session.flush()
-        queries.fts_update(session, row.id)
-        return row.id
+        queries.fts_update(session, meeting_id)
 
     def _iteration(
         self, session: Session, series_id: int, wanted: int | None, series_name: str
@@ -483,19 +492,7 @@ class MeetingService:
             for child in session.exec(select(table).where(col(table.meeting_id) == row.id)).all():
                 session.delete(child)
         session.flush()
-        now = self._clock.now()
-        for i, p in enumerate(draft.participants):
-            self._add_participant(session, row.id, p, i)
-        for i, a in enumerate(draft.agenda):
-            session.add(AgendaItemRecord(meeting_id=row.id, position=i, **a.model_dump()))
-        for i, act in enumerate(draft.actions):
-            session.add(
-                ActionItemRecord(
-                    meeting_id=row.id, position=i, created=now, modified=now, **_action_fields(act)
-                )
-            )
-        session.flush()
-        queries.fts_update(session, row.id)
+        self._add_parts(session, row.id, draft)
 
     def _shift_exceptions(
         self, session: Session, row: MeetingRecord, old_start: Moment, old_tz: str
