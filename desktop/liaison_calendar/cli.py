@@ -223,6 +223,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_feeds_remove)
 
     p = sub.add_parser(
+        "settings",
+        parents=[common],
+        help="show or change a setting (default_tz, feed_refresh_minutes, import_limit_mb)",
+    )
+    p.add_argument("key", nargs="?", metavar="KEY")
+    p.add_argument("value", nargs="?", metavar="VALUE")
+    p.set_defaults(func=cmd_settings)
+
+    p = sub.add_parser(
         "import",
         parents=[common],
         help="import .ics files (all or nothing; what is already here is updated, not doubled)",
@@ -659,6 +668,20 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
     with _opened(args) as svc:
         feed = svc.feeds.remove(args.name)
     print(f"Removed feed {feed.name}. A published {feed.name}.ics is no longer updated.")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from liaison_calendar.services.catalog import SETTING_DEFAULTS
+
+    with _opened(args) as svc:
+        if args.key is not None and args.value is not None:
+            value: Any = int(args.value) if args.value.lstrip("-").isdigit() else args.value
+            svc.catalog.set_setting(args.key, value)
+        keys = [args.key] if args.key is not None else sorted(SETTING_DEFAULTS)
+        values = {key: svc.catalog.setting(key) for key in keys}
+    for key, value in values.items():
+        print(f"{key} = {value}")
     return 0
 
 

@@ -169,3 +169,26 @@ def test_publish_names_a_feed_it_could_not_write_and_exits_2(
     assert "15 of 16 feeds changed" in out
     assert err.strip() == "liaison: feed all was not published: There is no series 'Gone'."
     assert not (out_dir / "all.ics").exists()
+
+
+def test_settings_are_shown_and_changed_and_feeds_follow(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "--db", db, "settings")
+    assert code == 0
+    assert out.splitlines() == [
+        "default_tz = Europe/Brussels",
+        "feed_refresh_minutes = 60",
+        "import_limit_mb = 50",
+    ]
+    code, out, _ = run(capsys, "--db", db, "settings", "feed_refresh_minutes", "30")
+    assert (code, out.strip()) == (0, "feed_refresh_minutes = 30")
+    code, out, _ = run(capsys, "--db", db, "export", "-o", str(tmp_path / "x.ics"))
+    assert code == 0
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT30M" in unfolded((tmp_path / "x.ics").read_bytes())
+    code, _, err = run(capsys, "--db", db, "settings", "feed_refresh_minutes", "soon")
+    assert code == 2
+    assert "whole number of minutes" in err
+    code, _, err = run(capsys, "--db", db, "settings", "colour", "red")
+    assert code == 2
+    assert "There is no setting 'colour'" in err
