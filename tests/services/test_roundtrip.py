@@ -134,3 +134,29 @@ def test_export_import_export_gives_the_same_bytes(
     finally:
         source.close()
         target.close()
+
+
+def test_the_sample_calendar_with_series_and_exercises_survives_its_own_file(
+    tmp_path: Path,
+) -> None:
+    from liaison_calendar.services.demo import seed_demo
+
+    source = Services.open(tmp_path / "demo.db", FixedClock(NOW))
+    target = Services.open(tmp_path / "copy.db", FixedClock(NOW + timedelta(days=9)))
+    try:
+        seed_demo(source)
+        first = _export(source)
+        path = tmp_path / "demo.ics"
+        path.write_bytes(first)
+        report = target.importer.import_files([path])
+        assert report.count("skipped") == 0
+        assert _export(target) == first
+        assert [e.name for e in target.exercises.list()] == [
+            e.name for e in source.exercises.list()
+        ]
+        assert {s.name for s in target.series.list()} == {s.name for s in source.series.list()}
+        again = target.importer.import_files([path])
+        assert again.count("unchanged") == len(again.items)
+    finally:
+        source.close()
+        target.close()
