@@ -802,3 +802,67 @@ def test_a_date_exdate_on_a_timed_series_skips_that_days_meeting(services: Servi
         ("Weekly sync with one week off", utc(2026, 11, 2, 9, 0)),
         ("Weekly sync with one week off", utc(2026, 11, 16, 9, 0)),
     ]
+
+
+def _many_events(count: int) -> bytes:
+    events = "".join(
+        "BEGIN:VEVENT\r\n"
+        f"UID:bulk-{i}@example.eu\r\n"
+        "DTSTAMP:20261001T080000Z\r\n"
+        f"DTSTART;TZID=Europe/Kyiv:2026{1 + i % 12:02d}{1 + i % 28:02d}T{8 + i % 9:02d}0000\r\n"
+        "DURATION:PT1H\r\n"
+        f"SUMMARY:Cross-briefing {i}\r\n"
+        "CATEGORIES:Cross-briefing,Defence and security capacity building\r\n"
+        f"ATTENDEE;CN=Officer {i % 7};ROLE=CHAIR:mailto:officer{i % 7}@example.eu\r\n"
+        + ("RRULE:FREQ=WEEKLY;COUNT=2\r\n" if i % 10 == 0 else "")
+        + "END:VEVENT\r\n"
+        for i in range(count)
+    )
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\n"
+    return f"{head}{events}END:VCALENDAR\r\n".encode()
+
+
+def _snapshot(services: Services) -> list[tuple[object, ...]]:
+    found = services.queries.occurrences(utc(2026, 1, 1), utc(2027, 1, 1))
+    return [
+        (o.meeting.uid, o.start, o.meeting.kind, o.meeting.strands, o.meeting.title) for o in found
+    ]
+
+
+def test_a_big_file_parsed_by_two_processes_and_saved_in_batches_matches_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.domain.clock import FixedClock
+    from liaison_calendar.ical import reader as reader_module
+    from liaison_calendar.services import importer as importer_module
+
+    path = tmp_path / "many.ics"
+    path.write_bytes(_many_events(1200))  # above the parallel threshold and two batches
+    fast = Services.open(tmp_path / "fast.db", FixedClock(utc(2026, 11, 25, 9, 0)))
+    try:
+        report = fast.importer.import_files([path])
+        assert report.count("added") == 1200
+        expected = _snapshot(fast)
+    finally:
+        fast.close()
+    monkeypatch.setattr(reader_module, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(importer_module._Batch, "takes", lambda *args: False)
+    slow = Services.open(tmp_path / "slow.db", FixedClock(utc(2026, 11, 25, 9, 0)))
+    try:
+        assert slow.importer.import_files([path]).count("added") == 1200
+        assert _snapshot(slow) == expected
+        assert len(expected) == 1200 + 120  # every tenth repeats once more
+        assert slow.queries.search("Officer")  # the search rows were written too
+    finally:
+        slow.close()
+    fast = Services.open(tmp_path / "fast.db", FixedClock(utc(2026, 11, 25, 9, 0)))
+    try:
+        assert [m.title for m in fast.queries.search("Cross-briefing 1199")] == [
+            "Cross-briefing 1199"
+        ]
+        m = fast.meetings.get("bulk-3@example.eu")
+        assert [(p.name, p.email, p.role) for p in m.participants] == [
+            ("Officer 3", "officer3@example.eu", "chair")
+        ]
+    finally:
+        fast.close()

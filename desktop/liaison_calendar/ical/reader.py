@@ -8,8 +8,11 @@ naming the line and the component; nothing here touches the database.
 
 import hashlib
 import json
+import multiprocessing
 import re
+import threading
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -283,17 +286,51 @@ def read(
     if not calendars:
         raise ReadError("the file holds no VCALENDAR")
     for cal in calendars:
-        zones = _Zones(cal, default_tz)
-        wr_tz = cal.props.get("X-WR-TIMEZONE", "").strip()
-        calendar_tz = wr_tz if wr_tz and is_valid_zone(wr_tz) else None
-        for line, body in cal.events:
-            try:
-                event = _event(line, body, zones, calendar_tz, default_tz, vocabulary)
-            except _UnreadableError as exc:
-                result.problems.append(Problem(line, "VEVENT", str(exc)))
-                continue
-            result.events.append(event)
+        for found in _parse_events(cal, default_tz, vocabulary):
+            if isinstance(found, Problem):
+                result.problems.append(found)
+            else:
+                result.events.append(found)
     return result
+
+
+PARALLEL_FROM = 400
+"""Events in one calendar from which parsing is shared by two processes (where fork exists)."""
+
+
+def _parse_events(
+    cal: _Calendar, default_tz: str, vocabulary: Vocabulary
+) -> list["Incoming | Problem"]:
+    events = cal.events
+    # Forking is safe only in a single-threaded process (not, say, inside the Qt app).
+    if (
+        len(events) < PARALLEL_FROM
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or threading.active_count() > 1
+    ):
+        return _parse_chunk(cal, events, default_tz, vocabulary)
+    half = (len(events) + 1) // 2
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        # One half in a second process, the other here: both cores, one extra process.
+        other = pool.submit(_parse_chunk, cal, events[half:], default_tz, vocabulary)
+        mine = _parse_chunk(cal, events[:half], default_tz, vocabulary)
+        return mine + other.result()
+
+
+def _parse_chunk(
+    cal: _Calendar, events: list[tuple[int, str]], default_tz: str, vocabulary: Vocabulary
+) -> list["Incoming | Problem"]:
+    zones = _Zones(cal, default_tz)
+    wr_tz = cal.props.get("X-WR-TIMEZONE", "").strip()
+    calendar_tz = wr_tz if wr_tz and is_valid_zone(wr_tz) else None
+    found: list[Incoming | Problem] = []
+    for line, body in events:
+        try:
+            found.append(_event(line, body, zones, calendar_tz, default_tz, vocabulary))
+        except _UnreadableError as exc:
+            found.append(Problem(line, "VEVENT", str(exc)))
+    return found
 
 
 class _UnreadableError(ValueError):

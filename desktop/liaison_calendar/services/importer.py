@@ -23,10 +23,16 @@ from liaison_calendar.ical import reader
 from liaison_calendar.services import resolve
 from liaison_calendar.services.catalog import CatalogService
 from liaison_calendar.services.exercises import ExerciseService
-from liaison_calendar.services.meetings import MeetingService
+from liaison_calendar.services.meetings import MeetingService, PreparedMeeting
 from liaison_calendar.services.series import SeriesService
+from liaison_calendar.store import queries
 from liaison_calendar.store.database import Database
-from liaison_calendar.store.tables import ExercisePhaseRecord, ExerciseRecord, MeetingRecord
+from liaison_calendar.store.tables import (
+    ExercisePhaseRecord,
+    ExerciseRecord,
+    KindRecord,
+    MeetingRecord,
+)
 
 
 class CalendarImportError(LiaisonError):
@@ -104,14 +110,18 @@ class ImportService:
         try:
             with self._db.transaction() as session:
                 phases = self._exercises_in(session, incoming, report)
+                batch = _Batch(self._meetings, session)
                 # Series first, then their changed occurrences, whatever the file order.
                 for name, event in sorted(incoming, key=lambda p: p[1].recurrence_id is not None):
                     if event.phase_only:
                         continue
-                    item = self._apply(session, name, event, options)
+                    if event.recurrence_id is not None or event.uid in batch.uids:
+                        batch.flush()  # what comes next may need these meetings saved
+                    item = self._apply(session, name, event, options, batch)
                     report.items.append(item)
                     if event.phase and item.outcome == "added":
                         _link_phase(session, phases, event)
+                batch.flush()
                 if options.dry_run:
                     raise _DryRun
         except _DryRun:
@@ -202,6 +212,23 @@ class ImportService:
             session.flush()
         return found
 
+    def _refused(
+        self,
+        name: str,
+        event: reader.Incoming,
+        draft: MeetingDraft,
+        item: ImportItem,
+        exc: ValidationError,
+        options: ImportOptions,
+    ) -> ImportItem:
+        if options.on_error == "abort":
+            raise CalendarImportError(
+                f"Cannot import {name}, line {event.line}, VEVENT {draft.title!r}: "
+                f"{exc.message} Nothing was imported."
+            ) from None
+        item.outcome, item.reason = "skipped", exc.message
+        return item
+
     def _ensure_series(self, session: Session, draft: MeetingDraft, item: ImportItem) -> None:
         assert draft.series is not None
         try:
@@ -265,7 +292,12 @@ class ImportService:
         return result.events
 
     def _apply(
-        self, session: Session, name: str, event: reader.Incoming, options: ImportOptions
+        self,
+        session: Session,
+        name: str,
+        event: reader.Incoming,
+        options: ImportOptions,
+        batch: "_Batch | None" = None,
     ) -> ImportItem:
         draft = event.draft.model_copy(deep=True)
         if options.kind:
@@ -293,6 +325,13 @@ class ImportService:
                 assert master.id is not None
                 override_of = (master.id, occurrence_key(event.recurrence_id))
         existing = _existing(session, event.uid, override_of, orphan_key)
+        if batch is not None and batch.takes(event, draft, existing, override_of, orphan_key):
+            # The common case, a new meeting on its own: saved with others in a few statements.
+            try:
+                batch.add(event, draft)
+            except ValidationError as exc:
+                return self._refused(name, event, draft, item, exc, options)
+            return item
         try:
             if draft.series and existing is None:
                 self._ensure_series(session, draft, item)
@@ -312,13 +351,7 @@ class ImportService:
                 row = existing
                 item.outcome = "updated"
         except ValidationError as exc:
-            if options.on_error == "abort":
-                raise CalendarImportError(
-                    f"Cannot import {name}, line {event.line}, VEVENT {draft.title!r}: "
-                    f"{exc.message} Nothing was imported."
-                ) from None
-            item.outcome, item.reason = "skipped", exc.message
-            return item
+            return self._refused(name, event, draft, item, exc, options)
         # The file's own identity and history, so that exporting it again gives it back.
         row.sequence = event.sequence
         if event.created is not None:
@@ -328,6 +361,67 @@ class ImportService:
         session.add(row)
         session.flush()
         return item
+
+
+class _Batch:
+    """New meetings waiting to be saved together (``MeetingService.insert_many``)."""
+
+    SIZE = 500
+
+    def __init__(self, meetings: MeetingService, session: Session) -> None:
+        self._meetings = meetings
+        self._session = session
+        self._items: list[PreparedMeeting] = []
+        self.uids: set[str] = set()
+        self._kinds = {key: kid for kid, key in queries.key_map(session, KindRecord).items()}
+        self._strands = meetings.strand_ids(session)
+        # Occurrences imported before their series must join it: those take the slow way.
+        self._orphans = (
+            session.exec(
+                select(col(MeetingRecord.id)).where(
+                    col(MeetingRecord.master_id).is_(None),
+                    col(MeetingRecord.recurrence_id).is_not(None),
+                )
+            ).first()
+            is not None
+        )
+
+    def takes(
+        self,
+        event: reader.Incoming,
+        draft: MeetingDraft,
+        existing: MeetingRecord | None,
+        override_of: tuple[int, str] | None,
+        orphan_key: str | None,
+    ) -> bool:
+        return (
+            existing is None
+            and override_of is None
+            and orphan_key is None
+            and event.recurrence_id is None
+            and not event.phase
+            and not draft.series
+            and draft.iteration is None
+            and not (draft.rrule and self._orphans)
+        )
+
+    def add(self, event: reader.Incoming, draft: MeetingDraft) -> None:
+        prepared = self._meetings.prepare_in(self._session, draft, self._kinds, self._strands)
+        # The file's own identity and history, as for a meeting saved alone.
+        prepared.values["sequence"] = event.sequence
+        if event.created is not None:
+            prepared.values["created"] = event.created
+        if event.last_modified is not None:
+            prepared.values["modified"] = event.last_modified
+        self._items.append(prepared)
+        self.uids.add(event.uid)
+        if len(self._items) >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        self._meetings.insert_many(self._session, self._items)
+        self._items.clear()
+        self.uids.clear()
 
 
 def _link_phase(session: Session, phases: dict[str, int], event: reader.Incoming) -> None:
@@ -375,26 +469,16 @@ def _adopt_orphans(session: Session, master: MeetingRecord, item: ImportItem) ->
 def _existing(
     session: Session, uid: str, override_of: tuple[int, str] | None, orphan_key: str | None
 ) -> MeetingRecord | None:
+    m = MeetingRecord
     if orphan_key is not None:
-        return session.exec(
-            select(MeetingRecord).where(
-                col(MeetingRecord.uid) == uid,
-                col(MeetingRecord.master_id).is_(None),
-                col(MeetingRecord.recurrence_id) == orphan_key,
-            )
-        ).first()
-    if override_of is not None:
-        return session.exec(
-            select(MeetingRecord).where(
-                col(MeetingRecord.master_id) == override_of[0],
-                col(MeetingRecord.recurrence_id) == override_of[1],
-            )
-        ).first()
-    return session.exec(
-        select(MeetingRecord).where(
-            col(MeetingRecord.uid) == uid, col(MeetingRecord.recurrence_id).is_(None)
-        )
-    ).first()
+        where = [col(m.uid) == uid, col(m.master_id).is_(None), col(m.recurrence_id) == orphan_key]
+    elif override_of is not None:
+        where = [col(m.master_id) == override_of[0], col(m.recurrence_id) == override_of[1]]
+    else:
+        where = [col(m.uid) == uid, col(m.recurrence_id).is_(None)]
+    # Most events are new: ask for the id first, and load the row only when there is one.
+    found = session.exec(select(col(m.id)).where(*where)).first()
+    return session.get(MeetingRecord, found) if found is not None else None
 
 
 def _newer(event: reader.Incoming, row: MeetingRecord) -> bool:

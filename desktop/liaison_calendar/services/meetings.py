@@ -2,13 +2,14 @@
 
 import json
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlalchemy import delete, func, insert
+from sqlmodel import Session, SQLModel, col, select
 
 from liaison_calendar.domain import agenda as agenda_rules
 from liaison_calendar.domain.clock import Clock
@@ -47,6 +48,7 @@ from liaison_calendar.store.tables import (
     MeetingRecord,
     MeetingStrandLink,
     ParticipantRecord,
+    StrandRecord,
 )
 
 UID_DOMAIN = "liaison-calendar"
@@ -209,6 +211,15 @@ def _key_instant(value: Moment) -> datetime:
     return datetime.combine(value, time.min, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class PreparedMeeting:
+    """A validated new meeting waiting for ``insert_many``."""
+
+    values: dict[str, Any]  # meeting columns, without id
+    draft: MeetingDraft
+    people: list[ParticipantDraft]  # with names as saved
+
+
 class MeetingService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -269,18 +280,40 @@ class MeetingService:
         ``override_of`` (master id, occurrence key) makes the meeting a changed occurrence of a
         recurring one, sharing its UID.
         """
+        row = self._new_row(
+            session, draft, exercise_phase_id=exercise_phase_id, override_of=override_of
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        self._set_links(session, row.id, draft.strands, draft.partners, draft.proposals)
+        self._add_parts(session, row.id, draft)
+        return row.id
+
+    def _new_row(
+        self,
+        session: Session,
+        draft: MeetingDraft,
+        *,
+        exercise_phase_id: int | None = None,
+        override_of: tuple[int, str] | None = None,
+        check_uid: bool = True,
+        kind_ids: dict[str, int] | None = None,
+    ) -> MeetingRecord:
+        """A validated, unsaved row for ``draft`` (its parts are added separately)."""
         now = self._clock.now()
         span = make_span(draft.start, draft.end, draft.tz)
         uid = (draft.uid or new_uid()).strip()
         if not uid or any(c in uid for c in "\r\n"):
             raise ValidationError("A meeting UID must be one line of text.")
-        taken = session.exec(
-            select(col(MeetingRecord.id)).where(
-                col(MeetingRecord.uid) == uid, col(MeetingRecord.recurrence_id).is_(None)
-            )
-        ).first()
-        if taken is not None and override_of is None:
-            raise ValidationError(f"A meeting with UID {uid} already exists (#{taken}).")
+        if check_uid:
+            taken = session.exec(
+                select(col(MeetingRecord.id)).where(
+                    col(MeetingRecord.uid) == uid, col(MeetingRecord.recurrence_id).is_(None)
+                )
+            ).first()
+            if taken is not None and override_of is None:
+                raise ValidationError(f"A meeting with UID {uid} already exists (#{taken}).")
         series_id: int | None = None
         iteration = draft.iteration
         if draft.series:
@@ -294,7 +327,9 @@ class MeetingService:
             uid=uid,
             sequence=0,
             title=_check_title(draft.title),
-            kind_id=resolve.kind_id(session, draft.kind),
+            kind_id=kind_ids[draft.kind]
+            if kind_ids and draft.kind in kind_ids
+            else resolve.kind_id(session, draft.kind),
             series_id=series_id,
             iteration=iteration,
             start_utc=span.start_utc,
@@ -323,12 +358,122 @@ class MeetingService:
             row.master_id, row.recurrence_id = override_of
             row.rrule, row.series_id, row.iteration = None, None, None
         _recurrence(row)
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        self._set_links(session, row.id, draft.strands, draft.partners, draft.proposals)
-        self._add_parts(session, row.id, draft)
-        return row.id
+        return row
+
+    # --- creating many (import) ----------------------------------------------------------
+
+    def prepare_in(
+        self,
+        session: Session,
+        draft: MeetingDraft,
+        kind_ids: dict[str, int],
+        strand_ids: dict[str, int],
+    ) -> "PreparedMeeting":
+        """Validate a new meeting with no series, as ``create_in`` would, without saving it.
+
+        The caller has made sure that its UID is free; ``insert_many`` saves a batch of them.
+        """
+        if draft.series or draft.iteration is not None:
+            raise ValueError("prepare_in takes meetings without a series")
+        row = self._new_row(session, draft, check_uid=False, kind_ids=kind_ids)
+        resolve.strand_ids_known(draft.strands, strand_ids)
+        if any(not name.split() for name in draft.partners):
+            raise ValidationError("A partner needs a name.")
+        people = []
+        for p in draft.participants:
+            name = " ".join(p.name.split())
+            if not name:
+                raise ValidationError("A participant needs a name.")
+            people.append(p.model_copy(update={"name": name}))
+        for number in draft.proposals:
+            if not 1 <= number <= 74:
+                raise ValidationError(
+                    f"Common proposal {number} does not exist: they run from 1 to 74."
+                )
+        values = row.model_dump(exclude={"id", "revision"})
+        return PreparedMeeting(values, draft, people)
+
+    def strand_ids(self, session: Session) -> dict[str, int]:
+        return {key: sid for sid, key in queries.key_map(session, StrandRecord).items()}
+
+    def insert_many(self, session: Session, items: Sequence["PreparedMeeting"]) -> list[int]:
+        """Save prepared meetings with their parts in a few statements each (import)."""
+        if not items:
+            return []
+        conn = session.connection()
+        first = int(conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM meeting").scalar() or 0)
+        ids = list(range(first + 1, first + 1 + len(items)))
+        session.execute(
+            insert(MeetingRecord),
+            [dict(i.values, id=mid) for i, mid in zip(items, ids, strict=True)],
+        )
+        strands = self.strand_ids(session)
+        partners = resolve.partner_map(session, [n for i in items for n in i.draft.partners])
+        orgs = resolve.organisation_map(
+            session, [(p.organisation, p.side) for i in items for p in i.people]
+        )
+        proposals = dict(
+            zip(
+                numbers := sorted({n for i in items for n in i.draft.proposals}),
+                resolve.proposal_ids(session, numbers),
+                strict=True,
+            )
+        )
+        now = self._clock.now()
+        links: dict[type[SQLModel], list[dict[str, Any]]] = defaultdict(list)
+        fts = []
+        for item, mid in zip(items, ids, strict=True):
+            d = item.draft
+            for sid in dict.fromkeys(strands[k] for k in d.strands):
+                links[MeetingStrandLink].append({"meeting_id": mid, "strand_id": sid})
+            for pid in dict.fromkeys(partners[" ".join(n.split()).casefold()] for n in d.partners):
+                links[MeetingPartnerLink].append({"meeting_id": mid, "partner_id": pid})
+            for cid in dict.fromkeys(proposals[n] for n in d.proposals):
+                links[MeetingProposalLink].append({"meeting_id": mid, "proposal_id": cid})
+            for pos, p in enumerate(item.people):
+                org = " ".join(p.organisation.split())
+                links[ParticipantRecord].append(
+                    {
+                        "meeting_id": mid,
+                        "position": pos,
+                        "name": p.name,
+                        "organisation_id": orgs.get(org.casefold()) if org else None,
+                        "side": str(p.side),
+                        "role": p.role.strip(),
+                        "email": p.email.strip(),
+                    }
+                )
+            for pos, a in enumerate(d.agenda):
+                links[AgendaItemRecord].append(
+                    {"meeting_id": mid, "position": pos, **a.model_dump()}
+                )
+            for pos, act in enumerate(d.actions):
+                links[ActionItemRecord].append(
+                    {
+                        "meeting_id": mid,
+                        "position": pos,
+                        "created": now,
+                        "modified": now,
+                        **_action_fields(act),
+                    }
+                )
+            fts.append(
+                (
+                    mid,
+                    item.values["title"],
+                    f"{item.values['description']} {item.values['outcomes']}",
+                    item.values["location"],
+                    " ".join(f"{a.title} {a.lead}" for a in d.agenda),
+                    " ".join(
+                        f"{p.name} {' '.join(p.organisation.split())} {p.role.strip()}"
+                        for p in item.people
+                    ),
+                )
+            )
+        for table, rows in links.items():
+            session.execute(insert(table), rows)
+        queries.fts_insert_many(session, fts)
+        return ids
 
     def _add_parts(self, session: Session, meeting_id: int, draft: MeetingDraft) -> None:
         """The draft's participants, agenda and action items, then the search row."""

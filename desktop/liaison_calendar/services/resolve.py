@@ -42,6 +42,45 @@ def strand_ids(session: Session, keys: Sequence[str]) -> list[int]:
     return list(dict.fromkeys(rows[k] for k in keys))
 
 
+def strand_ids_known(keys: Sequence[str], known: dict[str, int]) -> None:
+    """Refuse unknown strand keys, as ``strand_ids`` does, against keys already read."""
+    for key in keys:
+        if key not in known:
+            raise ValidationError(
+                f"Unknown work strand {key!r}; known strands: {', '.join(known)}."
+            )
+
+
+def partner_map(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """Case-folded partner name -> id for ``names``, created on first use."""
+    wanted = {" ".join(n.split()) for n in names}
+    found = {
+        row.name.casefold(): row.id
+        for row in session.exec(select(PartnerRecord)).all()
+        if row.id is not None
+    }
+    for name in sorted(wanted):
+        if name.casefold() not in found:
+            (found[name.casefold()],) = partner_ids(session, [name])
+    return found
+
+
+def organisation_map(session: Session, orgs: Sequence[tuple[str, Side]]) -> dict[str, int]:
+    """Case-folded organisation name -> id, created (with the side first given) on first use."""
+    found = {
+        row.name.casefold(): row.id
+        for row in session.exec(select(OrganisationRecord)).all()
+        if row.id is not None
+    }
+    for raw, side in orgs:
+        name = " ".join(raw.split())
+        if name and name.casefold() not in found:
+            oid = organisation_id(session, name, side)
+            assert oid is not None
+            found[name.casefold()] = oid
+    return found
+
+
 def partner_ids(session: Session, names: Sequence[str]) -> list[int]:
     """Partners by name (any case), created on first use."""
     ids: list[int] = []

@@ -348,6 +348,16 @@ def fts_update(session: Session, meeting_id: int) -> None:
     )
 
 
+def fts_insert_many(session: Session, rows: Sequence[tuple[int, str, str, str, str, str]]) -> None:
+    """Search rows of new meetings: (id, title, description, location, agenda, participants)."""
+    if rows:
+        session.connection().exec_driver_sql(
+            f"INSERT INTO {FTS_TABLE}(rowid, title, description, location, agenda, participants) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            list(rows),
+        )
+
+
 def fts_delete(session: Session, meeting_ids: Iterable[int]) -> None:
     conn = session.connection()
     for mid in meeting_ids:
