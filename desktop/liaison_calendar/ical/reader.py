@@ -7,6 +7,7 @@ naming the line and the component; nothing here touches the database.
 """
 
 import hashlib
+import io
 import json
 import multiprocessing
 import re
@@ -123,11 +124,18 @@ def decode(data: bytes, limit: int = DEFAULT_LIMIT) -> str:
     return text
 
 
+def _physical_lines(text: str) -> Iterator[str]:
+    """Lines ended by CRLF, LF or CR, without their ends."""
+    for line in io.StringIO(text, newline=None):
+        yield line.rstrip("\n")
+
+
 def _lines(text: str) -> Iterator[tuple[int, str]]:
     """Unfolded content lines with the number of their first physical line."""
     current: list[str] = []
     start = 0
-    for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
+    # Line by line, not one list of every line: a big file is held once, not three times.
+    for number, raw in enumerate(_physical_lines(text), 1):
         if raw[:1] in (" ", "\t") and current:
             current.append(raw[1:])
             continue
@@ -281,7 +289,9 @@ def read(
     limit: int = DEFAULT_LIMIT,
 ) -> ReadResult:
     text = decode(data, limit)
+    del data  # the caller passes the file's bytes and keeps no reference to them
     calendars, problems = split(text)
+    del text
     result = ReadResult(problems=problems)
     if not calendars:
         raise ReadError("the file holds no VCALENDAR")

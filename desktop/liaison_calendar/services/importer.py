@@ -267,8 +267,9 @@ class ImportService:
                     f"the file is {size / 2**20:.0f} MB, above the import limit of "
                     f"{limit / 2**20:.0f} MB (the import_limit_mb setting)"
                 )
-            data = path.read_bytes()
-            result = reader.read(data, default_tz=default_tz, vocabulary=vocabulary, limit=limit)
+            result = reader.read(
+                path.read_bytes(), default_tz=default_tz, vocabulary=vocabulary, limit=limit
+            )
         except OSError as exc:
             raise CalendarImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
         except reader.ReadError as exc:
