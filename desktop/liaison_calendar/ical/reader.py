@@ -288,15 +288,11 @@ def read(
     vocabulary: Vocabulary,
     limit: int = DEFAULT_LIMIT,
 ) -> ReadResult:
-    text = decode(data, limit)
-    del data  # the caller passes the file's bytes and keeps no reference to them
-    calendars, problems = split(text)
-    del text
-    result = ReadResult(problems=problems)
-    if not calendars:
-        raise ReadError("the file holds no VCALENDAR")
-    for cal in calendars:
-        for found in _parse_events(cal, default_tz, vocabulary):
+    """Every event of a file at once (small files, tests); imports use ``open_file``."""
+    opened = open_file(data, limit)
+    result = ReadResult(problems=list(opened.problems))
+    with Parser(opened.count) as parser:
+        for found in opened.events(parser, default_tz=default_tz, vocabulary=vocabulary):
             if isinstance(found, Problem):
                 result.problems.append(found)
             else:
@@ -304,26 +300,78 @@ def read(
     return result
 
 
+@dataclass
+class OpenedFile:
+    """A file split into components; its events are parsed as they are asked for."""
+
+    calendars: list[_Calendar]
+    problems: list[Problem]
+
+    @property
+    def count(self) -> int:
+        return sum(len(c.events) for c in self.calendars)
+
+    def events(
+        self, parser: "Parser", *, default_tz: str, vocabulary: Vocabulary, chunk: int = 1000
+    ) -> Iterator["Incoming | Problem"]:
+        for cal in self.calendars:
+            context = _Calendar(cal.line, cal.props, cal.timezones)  # without the event texts
+            for start in range(0, len(cal.events), chunk):
+                part = cal.events[start : start + chunk]
+                yield from parser.parse(context, part, default_tz, vocabulary)
+                for i in range(start, min(start + chunk, len(cal.events))):
+                    cal.events[i] = (cal.events[i][0], "")  # parsed: its text is not needed
+
+
+def open_file(data: bytes, limit: int = DEFAULT_LIMIT) -> OpenedFile:
+    text = decode(data, limit)
+    del data  # the caller passes the file's bytes and keeps no reference to them
+    calendars, problems = split(text)
+    del text
+    if not calendars:
+        raise ReadError("the file holds no VCALENDAR")
+    return OpenedFile(calendars, problems)
+
+
 PARALLEL_FROM = 400
-"""Events in one calendar from which parsing is shared by two processes (where fork exists)."""
+"""Events in a file from which parsing is shared with a second process (where fork exists)."""
 
 
-def _parse_events(
-    cal: _Calendar, default_tz: str, vocabulary: Vocabulary
-) -> list["Incoming | Problem"]:
-    events = cal.events
-    # Forking is safe only in a single-threaded process (not, say, inside the Qt app).
-    if (
-        len(events) < PARALLEL_FROM
-        or "fork" not in multiprocessing.get_all_start_methods()
-        or threading.active_count() > 1
-    ):
-        return _parse_chunk(cal, events, default_tz, vocabulary)
-    half = (len(events) + 1) // 2
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        # One half in a second process, the other here: both cores, one extra process.
-        other = pool.submit(_parse_chunk, cal, events[half:], default_tz, vocabulary)
+class Parser:
+    """Parses chunks of events, half of each in a second process for big files.
+
+    Forking is used only where it exists and the process has no other threads (not, say,
+    inside the Qt app), and the worker is forked once per file.
+    """
+
+    def __init__(self, total: int) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        if (
+            total >= PARALLEL_FROM
+            and "fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1
+        ):
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+
+    def __enter__(self) -> "Parser":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def parse(
+        self,
+        cal: _Calendar,
+        events: list[tuple[int, str]],
+        default_tz: str,
+        vocabulary: Vocabulary,
+    ) -> list["Incoming | Problem"]:
+        if self._pool is None or len(events) < 2:
+            return _parse_chunk(cal, events, default_tz, vocabulary)
+        half = (len(events) + 1) // 2
+        other = self._pool.submit(_parse_chunk, cal, events[half:], default_tz, vocabulary)
         mine = _parse_chunk(cal, events[:half], default_tz, vocabulary)
         return mine + other.result()
 

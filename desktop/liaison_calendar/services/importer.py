@@ -6,7 +6,7 @@ write transaction. An event whose UID is already here updates its meeting only w
 A dry run does all of this and rolls the transaction back.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -103,16 +103,24 @@ class ImportService:
         default_tz = str(self._catalog.setting("default_tz"))
         limit = int(self._catalog.setting("import_limit_mb")) * 1024 * 1024
         report = ImportReport(dry_run=options.dry_run)
-        incoming: list[tuple[str, reader.Incoming]] = []
-        for path in paths:
-            for event in self._read(path, default_tz, vocabulary, limit, options, report):
-                incoming.append((str(path), event))
         try:
+            # One transaction: whatever goes wrong, in any file, nothing stays written.
             with self._db.transaction() as session:
-                phases = self._exercises_in(session, incoming, report)
                 batch = _Batch(self._meetings, session)
-                # Series first, then their changed occurrences, whatever the file order.
-                for name, event in sorted(incoming, key=lambda p: p[1].recurrence_id is not None):
+                # Changed occurrences and exercise phases wait until every series and
+                # exercise of the files is in; everything else is saved as it is read.
+                deferred: list[tuple[str, reader.Incoming]] = []
+                for path in paths:
+                    for found in self._read(path, default_tz, vocabulary, limit, options, report):
+                        if found.recurrence_id is not None or found.phase:
+                            deferred.append((str(path), found))
+                            continue
+                        if found.uid in batch.uids:
+                            batch.flush()  # the same UID twice: the second sees the first
+                        report.items.append(self._apply(session, str(path), found, options, batch))
+                batch.flush()
+                phases = self._exercises_in(session, deferred, report)
+                for name, event in sorted(deferred, key=lambda p: p[1].recurrence_id is not None):
                     if event.phase_only:
                         continue
                     if event.recurrence_id is not None or event.uid in batch.uids:
@@ -259,7 +267,8 @@ class ImportService:
         limit: int,
         options: ImportOptions,
         report: ImportReport,
-    ) -> list[reader.Incoming]:
+    ) -> Iterator[reader.Incoming]:
+        """The events of one file, parsed a chunk at a time; problems abort or are listed."""
         try:
             size = path.stat().st_size
             if size > limit:
@@ -267,9 +276,7 @@ class ImportService:
                     f"the file is {size / 2**20:.0f} MB, above the import limit of "
                     f"{limit / 2**20:.0f} MB (the import_limit_mb setting)"
                 )
-            result = reader.read(
-                path.read_bytes(), default_tz=default_tz, vocabulary=vocabulary, limit=limit
-            )
+            opened = reader.open_file(path.read_bytes(), limit)
         except OSError as exc:
             raise CalendarImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
         except reader.ReadError as exc:
@@ -278,19 +285,27 @@ class ImportService:
                     f"Cannot import {path}: {exc}; nothing was imported."
                 ) from None
             report.items.append(ImportItem(str(path), 0, "", "", "skipped", str(exc)))
-            return []
-        for problem in result.problems:
-            if options.on_error == "abort":
-                raise CalendarImportError(
-                    f"Cannot import {path}, {problem}; nothing was imported "
-                    "(--on-error skip imports the rest)."
-                )
-            report.items.append(
-                ImportItem(
-                    str(path), problem.line, "", problem.component, "skipped", problem.message
-                )
+            return
+        for problem in opened.problems:
+            self._problem(path, problem, options, report)
+        with reader.Parser(opened.count) as parser:
+            for found in opened.events(parser, default_tz=default_tz, vocabulary=vocabulary):
+                if isinstance(found, reader.Problem):
+                    self._problem(path, found, options, report)
+                else:
+                    yield found
+
+    def _problem(
+        self, path: Path, problem: reader.Problem, options: ImportOptions, report: ImportReport
+    ) -> None:
+        if options.on_error == "abort":
+            raise CalendarImportError(
+                f"Cannot import {path}, {problem}; nothing was imported "
+                "(--on-error skip imports the rest)."
             )
-        return result.events
+        report.items.append(
+            ImportItem(str(path), problem.line, "", problem.component, "skipped", problem.message)
+        )
 
     def _apply(
         self,
