@@ -8,11 +8,12 @@ the result with icalendar, ical and vobject.
 import re
 from datetime import UTC, date, datetime
 
+from liaison_calendar.domain.text import clean_text
+
 CRLF = "\r\n"
 LIMIT = 75
 """Octets per physical line, not counting the CRLF (RFC 5545 section 3.1)."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _PLAIN_PARAM = re.compile(r"^[A-Za-z0-9._@/+-]*$")
 _ANY_SPECIAL = re.compile(r"[\x00-\x1f\x7f\\;,]")
 _TEXT_SPECIAL = re.compile(r"[\\;,\n]")
@@ -23,9 +24,7 @@ def escape_text(value: str) -> str:
     """A TEXT value: backslash, semicolon, comma and newline escaped; other controls dropped."""
     if not _ANY_SPECIAL.search(value):
         return value
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
+    value = clean_text(value)
     if _TEXT_SPECIAL.search(value):
         value = _TEXT_SPECIAL.sub(lambda m: _TEXT_ESCAPES[m.group()], value)
     return value
@@ -39,9 +38,7 @@ def text_list(values: list[str]) -> str:
 def param_value(value: str) -> str:
     """A parameter value that reads back unchanged: RFC 6868 caret escapes (``^^``, ``^n``,
     ``^'``), backslashes doubled, and quoted unless it is a plain word."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    if _CONTROL.search(value):
-        value = _CONTROL.sub("", value)
+    value = clean_text(value)
     if "^" in value or "\n" in value or '"' in value:
         value = value.replace("^", "^^").replace("\n", "^n").replace('"', "^'")
     if "\\" in value:
