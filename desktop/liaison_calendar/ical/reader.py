@@ -1,21 +1,22 @@
 """Reading .ics files as real clients write them: one component at a time, repaired and reported.
 
-The file is split into components by a line scanner first, so that a huge file never becomes one
-huge parse tree; each VEVENT is then parsed by icalendar on its own, with the time zones of its
-own VCALENDAR. What comes out are meeting drafts and the repairs that were needed, or a problem
-naming the line and the component; nothing here touches the database.
+``scan`` finds where the components of a file are without holding it in memory; the events are
+then read back a chunk at a time and each VEVENT is parsed on its own (``content``), with the
+time zones of its own VCALENDAR. What comes out are meeting drafts and the repairs that were
+needed, or a problem naming the line and the component; nothing here touches the database.
 """
 
 import hashlib
-import io
 import json
 import multiprocessing
 import re
 import threading
+from collections import deque
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,25 +32,15 @@ from liaison_calendar.domain.models import (
     ParticipantDraft,
 )
 from liaison_calendar.domain.timezones import is_valid_zone, zone
+from liaison_calendar.ical import content, scan
 from liaison_calendar.ical.export import TITLE_PREFIXES
 
 DEFAULT_LIMIT = 50 * 1024 * 1024
-_BEGIN = re.compile(r"^BEGIN:([A-Za-z0-9-]+)$", re.IGNORECASE)
-_END = re.compile(r"^END:([A-Za-z0-9-]+)$", re.IGNORECASE)
 
 
-class ReadError(ValueError):
-    """The input is not a calendar at all (empty, HTML, binary, too big)."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    line: int
-    component: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.component}: {self.message}"
+ReadError = scan.ReadError
+Problem = scan.Problem
+_Calendar = scan.Calendar
 
 
 @dataclass
@@ -87,123 +78,6 @@ class Vocabulary:
 
     kinds: Mapping[str, str]  # casefolded name or key -> key
     strands: Mapping[str, str]
-
-
-@dataclass
-class _Calendar:
-    line: int
-    props: dict[str, str] = field(default_factory=dict)
-    timezones: dict[str, tuple[int, str]] = field(default_factory=dict)  # TZID -> (line, text)
-    events: list[tuple[int, str]] = field(default_factory=list)
-
-
-# --- splitting ---------------------------------------------------------------------------------
-
-
-def decode(data: bytes, limit: int = DEFAULT_LIMIT) -> str:
-    if len(data) > limit:
-        raise ReadError(
-            f"the file is {len(data) / 2**20:.0f} MB, above the import limit of "
-            f"{limit / 2**20:.0f} MB"
-        )
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
-        raise ReadError("the file is empty")
-    if b"\0" in data[:4096]:
-        raise ReadError("the file is binary, not an iCalendar file")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
-        first = text.lstrip()[:40].splitlines()[0] if text.strip() else ""
-        if first.lower().startswith(("<!doctype", "<html", "<?xml")):
-            raise ReadError("the file is a web page (HTML), not an iCalendar file")
-        raise ReadError(f"the file does not start with BEGIN:VCALENDAR (it starts {first!r})")
-    return text
-
-
-def _physical_lines(text: str) -> Iterator[str]:
-    """Lines ended by CRLF, LF or CR, without their ends."""
-    for line in io.StringIO(text, newline=None):
-        yield line.rstrip("\n")
-
-
-def _lines(text: str) -> Iterator[tuple[int, str]]:
-    """Unfolded content lines with the number of their first physical line."""
-    current: list[str] = []
-    start = 0
-    # Line by line, not one list of every line: a big file is held once, not three times.
-    for number, raw in enumerate(_physical_lines(text), 1):
-        if raw[:1] in (" ", "\t") and current:
-            current.append(raw[1:])
-            continue
-        if current:
-            yield start, "".join(current)
-        current, start = [raw], number
-    if current and current != [""]:
-        yield start, "".join(current)
-
-
-def split(text: str) -> tuple[list[_Calendar], list[Problem]]:
-    """The VCALENDARs of a file with their VTIMEZONE and VEVENT texts (other parts ignored)."""
-    calendars: list[_Calendar] = []
-    problems: list[Problem] = []
-    stack: list[str] = []
-    cal: _Calendar | None = None
-    buffer: list[str] = []
-    began = 0
-    for number, line in _lines(text):
-        if not line.strip():
-            continue
-        if m := _BEGIN.match(line):
-            name = m.group(1).upper()
-            if not stack and name != "VCALENDAR":
-                problems.append(Problem(number, name, "outside any VCALENDAR; ignored"))
-            if name == "VCALENDAR" and not stack:
-                cal = _Calendar(number)
-                calendars.append(cal)
-            elif len(stack) == 1 and name in ("VEVENT", "VTIMEZONE"):
-                buffer, began = [], number
-            stack.append(name)
-            if len(stack) >= 2:
-                buffer.append(line)
-            continue
-        if m := _END.match(line):
-            name = m.group(1).upper()
-            if not stack or stack[-1] != name:
-                where = stack[-1] if stack else "the file"
-                problems.append(Problem(number, name, f"END:{name} does not close {where}"))
-                stack = []
-                continue
-            if len(stack) >= 2:
-                buffer.append(line)
-            stack.pop()
-            if len(stack) == 1 and cal is not None and name in ("VEVENT", "VTIMEZONE"):
-                body = "\r\n".join(buffer) + "\r\n"
-                if name == "VEVENT":
-                    cal.events.append((began, body))
-                else:
-                    tzid = _prop_value(buffer, "TZID")
-                    cal.timezones[tzid] = (began, body)
-            continue
-        if len(stack) == 1 and cal is not None:
-            key, _, value = line.partition(":")
-            cal.props[key.split(";")[0].upper()] = value
-        elif len(stack) >= 2:
-            buffer.append(line)
-    if stack:
-        problems.append(Problem(0, stack[-1], f"the file ends inside {stack[-1]} (no END line)"))
-    return calendars, problems
-
-
-def _prop_value(lines: list[str], name: str) -> str:
-    for line in lines:
-        key, _, value = line.partition(":")
-        if key.split(";")[0].upper() == name:
-            return value.strip()
-    return ""
 
 
 # --- time zones ----------------------------------------------------------------------------------
@@ -288,71 +162,100 @@ def read(
     vocabulary: Vocabulary,
     limit: int = DEFAULT_LIMIT,
 ) -> ReadResult:
-    """Every event of a file at once (small files, tests); imports use ``open_file``."""
-    opened = open_file(data, limit)
-    result = ReadResult(problems=list(opened.problems))
-    with Parser(opened.count) as parser:
-        for found in opened.events(parser, default_tz=default_tz, vocabulary=vocabulary):
-            if isinstance(found, Problem):
-                result.problems.append(found)
-            else:
-                result.events.append(found)
+    """Every event of a file's bytes at once (small files, tests); imports use ``open_file``."""
+    with open_file(data, limit) as opened:
+        result = ReadResult(problems=list(opened.problems))
+        with Parser(opened.count) as parser:
+            for found in opened.events(parser, default_tz=default_tz, vocabulary=vocabulary):
+                if isinstance(found, Problem):
+                    result.problems.append(found)
+                else:
+                    result.events.append(found)
     return result
 
 
 @dataclass
 class OpenedFile:
-    """A file split into components; its events are parsed as they are asked for."""
+    """A file whose components have been found; its events are read as they are asked for."""
 
+    source: scan.Source
     calendars: list[_Calendar]
     problems: list[Problem]
 
     @property
     def count(self) -> int:
-        return sum(len(c.events) for c in self.calendars)
+        return sum(c.count for c in self.calendars)
+
+    def __enter__(self) -> "OpenedFile":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.source.close()
 
     def events(
-        self, parser: "Parser", *, default_tz: str, vocabulary: Vocabulary, chunk: int = 1000
+        self, parser: "Parser", *, default_tz: str, vocabulary: Vocabulary, chunk: int = 500
     ) -> Iterator["Incoming | Problem"]:
+        for found in parser.parse(self._chunks(chunk), default_tz, vocabulary):
+            yield from found
+
+    def _chunks(self, size: int) -> Iterator["_Chunk"]:
         for cal in self.calendars:
-            context = _Calendar(cal.line, cal.props, cal.timezones)  # without the event texts
-            for start in range(0, len(cal.events), chunk):
-                part = cal.events[start : start + chunk]
-                yield from parser.parse(context, part, default_tz, vocabulary)
-                for i in range(start, min(start + chunk, len(cal.events))):
-                    cal.events[i] = (cal.events[i][0], "")  # parsed: its text is not needed
+            context = cal.context()
+            for first in range(0, cal.count, size):
+                last = min(first + size, cal.count) - 1
+                base = cal.starts[first]
+                raw = self.source.read(base, cal.ends[last])
+                spans = [
+                    (cal.lines[i], cal.starts[i] - base, cal.ends[i] - base)
+                    for i in range(first, last + 1)
+                ]
+                yield context, raw, spans
 
 
-def open_file(data: bytes, limit: int = DEFAULT_LIMIT) -> OpenedFile:
-    text = decode(data, limit)
-    del data  # the caller passes the file's bytes and keeps no reference to them
-    calendars, problems = split(text)
-    del text
-    if not calendars:
-        raise ReadError("the file holds no VCALENDAR")
-    return OpenedFile(calendars, problems)
+_Chunk = tuple[_Calendar, bytes, list[tuple[int, int, int]]]  # calendar, bytes, (line, start, end)
+
+
+def open_file(data: bytes | Path, limit: int = DEFAULT_LIMIT) -> OpenedFile:
+    """The components of a file (a path, read from disk as needed) or of bytes in memory."""
+    source = scan.Source(path=data) if isinstance(data, Path) else scan.Source(data=data)
+    try:
+        scan.check(source, limit)
+        calendars, problems = scan.scan(source)
+        if not calendars:
+            raise ReadError("the file holds no VCALENDAR")
+    except BaseException:
+        source.close()
+        raise
+    return OpenedFile(source, calendars, problems)
 
 
 PARALLEL_FROM = 400
-"""Events in a file from which parsing is shared with a second process (where fork exists)."""
+"""Events in a file from which parsing moves to a second process (where fork exists)."""
+SPAWNED_FROM = 5000
+"""Events from which a fresh process parses them where a forked one cannot."""
+_AHEAD = 2
+"""Chunks the second process may parse ahead of the one the caller is saving."""
 
 
 class Parser:
-    """Parses chunks of events, half of each in a second process for big files.
+    """Parses chunks of events; for big files in a second process, ahead of the caller.
 
-    Forking is used only where it exists and the process has no other threads (not, say,
-    inside the Qt app), and the worker is forked once per file.
+    The caller saves one chunk while the next ones are parsed, so both cores work. Forking
+    is used only where it exists and the process has no other threads (not, say, inside the
+    Qt app), and the worker is forked once per file.
     """
 
     def __init__(self, total: int) -> None:
         self._pool: ProcessPoolExecutor | None = None
-        if (
-            total >= PARALLEL_FROM
-            and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1
-        ):
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+        forks = "fork" in multiprocessing.get_all_start_methods()
+        if total >= PARALLEL_FROM and forks and threading.active_count() == 1:
+            forked = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=forked)
+        elif total >= SPAWNED_FROM:
+            # Threads (the Qt app) or no fork (Windows): a fresh interpreter, which takes a
+            # second to start, pays for itself only on big files.
+            spawned = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=spawned)
 
     def __enter__(self) -> "Parser":
         return self
@@ -362,28 +265,32 @@ class Parser:
             self._pool.shutdown(cancel_futures=True)
 
     def parse(
-        self,
-        cal: _Calendar,
-        events: list[tuple[int, str]],
-        default_tz: str,
-        vocabulary: Vocabulary,
-    ) -> list["Incoming | Problem"]:
-        if self._pool is None or len(events) < 2:
-            return _parse_chunk(cal, events, default_tz, vocabulary)
-        half = (len(events) + 1) // 2
-        other = self._pool.submit(_parse_chunk, cal, events[half:], default_tz, vocabulary)
-        mine = _parse_chunk(cal, events[:half], default_tz, vocabulary)
-        return mine + other.result()
+        self, chunks: Iterator[_Chunk], default_tz: str, vocabulary: Vocabulary
+    ) -> Iterator[list["Incoming | Problem"]]:
+        """The events of each chunk, in order."""
+        if self._pool is None:
+            for chunk in chunks:
+                yield _parse_chunk(chunk, default_tz, vocabulary)
+            return
+        waiting: deque[Future[list[Incoming | Problem]]] = deque()
+        for chunk in chunks:
+            waiting.append(self._pool.submit(_parse_chunk, chunk, default_tz, vocabulary))
+            if len(waiting) > _AHEAD:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
 
 
 def _parse_chunk(
-    cal: _Calendar, events: list[tuple[int, str]], default_tz: str, vocabulary: Vocabulary
+    chunk: _Chunk, default_tz: str, vocabulary: Vocabulary
 ) -> list["Incoming | Problem"]:
+    cal, raw, spans = chunk
     zones = _Zones(cal, default_tz)
     wr_tz = cal.props.get("X-WR-TIMEZONE", "").strip()
     calendar_tz = wr_tz if wr_tz and is_valid_zone(wr_tz) else None
     found: list[Incoming | Problem] = []
-    for line, body in events:
+    for line, start, end in spans:
+        body = scan.text_of(raw[start:end])
         try:
             found.append(_event(line, body, zones, calendar_tz, default_tz, vocabulary))
         except _UnreadableError as exc:
@@ -403,23 +310,20 @@ def _event(
     default_tz: str,
     vocabulary: Vocabulary,
 ) -> Incoming:
-    try:
-        ev: Any = icalendar.Event.from_ical(body)
-    except Exception as exc:  # noqa: BLE001 - icalendar raises many kinds on bad input
-        raise _UnreadableError(f"cannot be read ({exc})") from None
-    bad = [e for e in getattr(ev, "errors", []) if e[0] in ("DTSTART", "DTEND", "RRULE")]
-    if bad:
-        raise _UnreadableError(f"{bad[0][0]} cannot be read ({bad[0][1]})")
+    lines = content.unfolded_lines(body)
+    ev = content.component(lines)
+    if ev.broken:
+        raise _UnreadableError(f"cannot be read (not a content line: {ev.broken[0][:60]!r})")
     repairs: list[str] = []
-    if "DTSTART" not in ev:
+    start_prop = ev.first("DTSTART")
+    if start_prop is None:
         raise _UnreadableError("has no DTSTART")
-    start_prop = ev["DTSTART"]
-    raw_start = start_prop.dt
+    raw_start = _value(start_prop)
     tz, floating = _zone_of(start_prop, raw_start, zones, calendar_tz, default_tz, repairs)
     start = _moment(raw_start, tz)
     end = _end(ev, start, tz, repairs)
-    title = str(ev.get("SUMMARY", "")).strip()
-    status_word = str(ev.get("STATUS", "CONFIRMED")).upper()
+    title = ev.text("SUMMARY").strip()
+    status_word = ev.text("STATUS", "CONFIRMED").strip().upper()
     ours = _ours(ev)
     status = _status(status_word, ours.get("X-LIAISON-STATUS"))
     prefix = TITLE_PREFIXES.get(status, "")
@@ -429,18 +333,18 @@ def _event(
         title = "(no title)"
         repairs.append("no SUMMARY: titled '(no title)'")
     kinds, strands, unmatched = _categories(ev, vocabulary)
-    uid = str(ev.get("UID", "")).strip()
+    uid = ev.text("UID").strip()
     if not uid:
-        uid = "import-" + hashlib.sha256(_content_key(body).encode()).hexdigest()[:32]
+        uid = "import-" + hashlib.sha256(_content_key(lines).encode()).hexdigest()[:32]
         repairs.append(f"no UID: gave it {uid}")
-    description = str(ev.get("DESCRIPTION", ""))
+    description = ev.text("DESCRIPTION")
     chars = ours.get("X-LIAISON-DESCRIPTION-CHARS")
     if chars and chars.isdigit():  # our own file: the rest is agenda, outcomes and marking
         description = description[: int(chars)]
     rrule = None
     if "RRULE" in ev:
-        rrule = _rrule(ev, body, start, tz, repairs)
-    exdates = [_moment(d.dt, tz) for d in _dates(ev, "EXDATE")]
+        rrule = _rrule(ev, start, tz, repairs)
+    exdates = [_moment(d, tz) for d in _dates(ev, "EXDATE", repairs)]
     if isinstance(start, datetime) and any(not isinstance(x, datetime) for x in exdates):
         # Some producers skip a day of a timed series with a DATE: skip its time on that day.
         local = start.astimezone(zone(tz))
@@ -451,16 +355,14 @@ def _event(
             for x in exdates
         ]
         repairs.append("DATE EXDATE on a timed series: read as the meeting's time that day")
-    rdates = [_moment(d.dt, tz) for d in _dates(ev, "RDATE") if not isinstance(d.dt, tuple)]
+    rdates = [_moment(d, tz) for d in _dates(ev, "RDATE", repairs)]
     if rdates and rrule is None:
         # The app adds extra dates to a rule: a rule that gives the start alone says the same.
         rrule = "FREQ=DAILY;COUNT=1"
         repairs.append("RDATE without RRULE: kept as extra dates of a one-time rule")
-    if len(rdates) != len(_dates(ev, "RDATE")):
-        repairs.append("RDATE periods are not kept, only dates and times")
     recurrence_id = None
-    if "RECURRENCE-ID" in ev:
-        recurrence_id = _moment(ev["RECURRENCE-ID"].dt, tz)
+    if (rid := ev.first("RECURRENCE-ID")) is not None:
+        recurrence_id = _moment(_value(rid), tz)
     kind = ours.get("X-LIAISON-KIND") or (kinds[0] if kinds else "other")
     draft = MeetingDraft(
         title=title,
@@ -472,7 +374,7 @@ def _event(
         partners=_list(ours.get("X-LIAISON-PARTNERS")),
         series=ours.get("X-LIAISON-SERIES") or None,
         iteration=int(ours["X-LIAISON-ITERATION"]) if ours.get("X-LIAISON-ITERATION") else None,
-        location=str(ev.get("LOCATION", "")).strip(),
+        location=ev.text("LOCATION").strip(),
         mode=Mode(ours.get("X-LIAISON-MODE", Mode.IN_PERSON)),
         lead_side=LeadSide(ours.get("X-LIAISON-LEAD", LeadSide.CO_CHAIRED)),
         status=status,
@@ -494,17 +396,25 @@ def _event(
         line=line,
         uid=uid,
         draft=draft,
-        sequence=int(ev.get("SEQUENCE", 0) or 0),
-        created=_utc(ev.get("CREATED")),
-        last_modified=_utc(ev.get("LAST-MODIFIED")) or _utc(ev.get("DTSTAMP")),
+        sequence=content.integer(ev.text("SEQUENCE", "0")),
+        created=_utc(ev, "CREATED"),
+        last_modified=_utc(ev, "LAST-MODIFIED") or _utc(ev, "DTSTAMP"),
         recurrence_id=recurrence_id,
         repairs=repairs,
         unmatched_categories=unmatched,
         exercise=_json(ours.get("X-LIAISON-EXERCISE")),
         phase=_json(ours.get("X-LIAISON-PHASE")),
         phase_only="X-LIAISON-PHASE" in ours and "X-LIAISON-TZ" not in ours,
-        stamp=_utc(ev.get("DTSTAMP")),
+        stamp=_utc(ev, "DTSTAMP"),
     )
+
+
+def _value(prop: content.Prop) -> Moment:
+    """A DATE or DATE-TIME property's value (naive unless UTC), or the event is unreadable."""
+    try:
+        return content.date_or_time(prop.value)
+    except content.BadValue as exc:
+        raise _UnreadableError(f"{prop.name} cannot be read ({exc})") from None
 
 
 def _json(value: str | None) -> dict[str, Any] | None:
@@ -517,13 +427,13 @@ def _json(value: str | None) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _content_key(body: str) -> str:
+def _content_key(lines: list[str]) -> str:
     """The event without lines that change on every export (DTSTAMP)."""
-    return "\n".join(line for line in body.splitlines() if not line.upper().startswith("DTSTAMP"))
+    return "\n".join(line for line in lines if not line.upper().startswith("DTSTAMP"))
 
 
 def _zone_of(
-    prop: object,
+    prop: content.Prop,
     value: Moment,
     zones: _Zones,
     calendar_tz: str | None,
@@ -533,10 +443,9 @@ def _zone_of(
     """(IANA zone of the event, whether its times were floating)."""
     if not isinstance(value, datetime):
         return calendar_tz or default_tz, False
-    params = getattr(prop, "params", {})
-    tzid = params.get("TZID") if params else None
-    if tzid:
-        name, note = zones.iana(str(tzid), value.replace(tzinfo=None))
+    tzid = prop.params.get("TZID")
+    if tzid and value.tzinfo is None:
+        name, note = zones.iana(tzid, value)
         if note:
             repairs.append(note)
         return name, False
@@ -551,32 +460,31 @@ def _moment(value: Moment, tz: str) -> Moment:
     """An aware datetime in ``tz``, or a date.
 
     A UTC time is an instant; any other is wall time in the zone this reader chose for its
-    TZID (icalendar's own reading of a custom VTIMEZONE is shared by the whole process and may
-    come from another file with the same TZID).
+    TZID.
     """
     if not isinstance(value, datetime):
         return value
-    if value.tzinfo is not None and _is_utc(value):
+    if value.tzinfo is not None:
         return value.astimezone(zone(tz))
-    return value.replace(tzinfo=None).replace(tzinfo=zone(tz))
-
-
-def _is_utc(value: datetime) -> bool:
-    return value.tzinfo is UTC or str(value.tzinfo) in ("UTC", "Etc/UTC", "Z", "GMT")
+    return value.replace(tzinfo=zone(tz))
 
 
 def _naive_local(value: Moment) -> Moment:
     return value.replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
-def _end(ev: Any, start: Moment, tz: str, repairs: list[str]) -> Moment:
-    if "DTEND" in ev:
-        end = _moment(ev["DTEND"].dt, tz)
+def _end(ev: content.Component, start: Moment, tz: str, repairs: list[str]) -> Moment:
+    dtend, length = ev.first("DTEND"), ev.first("DURATION")
+    if dtend is not None:
+        end = _moment(_value(dtend), tz)
         if isinstance(start, datetime) != isinstance(end, datetime):
             repairs.append("DTEND and DTSTART of different types: DTEND taken from DTSTART")
             end = start + (timedelta(hours=1) if isinstance(start, datetime) else timedelta(days=1))
-    elif "DURATION" in ev:
-        end = start + ev["DURATION"].dt
+    elif length is not None:
+        try:
+            end = start + content.duration(length.value)
+        except content.BadValue as exc:
+            raise _UnreadableError(f"DURATION cannot be read ({exc})") from None
     else:
         end = start + (timedelta(hours=1) if isinstance(start, datetime) else timedelta(days=1))
         if isinstance(start, datetime):
@@ -590,15 +498,19 @@ def _end(ev: Any, start: Moment, tz: str, repairs: list[str]) -> Moment:
     return end
 
 
-def _rrule(ev: Any, body: str, start: Moment, tz: str, repairs: list[str]) -> str:
-    rules = [line.partition(":")[2] for _, line in _lines(body) if line.upper().startswith("RRULE")]
+def _rrule(ev: content.Component, start: Moment, tz: str, repairs: list[str]) -> str:
+    rules = ev.all("RRULE")
     if len(rules) > 1:
         repairs.append("several RRULEs: only the first kept")
-    # The rule as written (icalendar would reorder its parts), in upper case.
-    text = rules[0].strip().upper() if rules else ev["RRULE"].to_ical().decode()
+    # The rule as written, in upper case; the meeting service checks it.
+    text = rules[0].value.strip().upper()
     parts = []
     for part in text.split(";"):
+        if not part:
+            continue
         key, _, value = part.partition("=")
+        if key == "UNTIL" and not re.fullmatch(r"\d{8}(T\d{6}Z?)?", value):
+            raise _UnreadableError(f"RRULE cannot be read (UNTIL={value!r} is not a date)")
         if key.upper() == "UNTIL" and not isinstance(start, datetime) and "T" in value:
             given = zone("UTC") if value.endswith("Z") else zone(tz)
             moment = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=given)
@@ -616,21 +528,31 @@ def _rrule(ev: Any, body: str, start: Moment, tz: str, repairs: list[str]) -> st
     return ";".join(parts)
 
 
-def _dates(ev: Any, name: str) -> list[Any]:
-    values = ev.get(name)
-    if values is None:
-        return []
-    if not isinstance(values, list):
-        values = [values]
-    return [d for v in values for d in v.dts]
+def _dates(ev: content.Component, name: str, repairs: list[str]) -> list[Moment]:
+    try:
+        found, periods = content.date_or_time_list(ev.all(name))
+    except content.BadValue as exc:
+        raise _UnreadableError(f"{name} cannot be read ({exc})") from None
+    if periods:
+        repairs.append(f"{name} periods are not kept, only dates and times")
+    return found
 
 
-def _utc(prop: object) -> datetime | None:
-    value = getattr(prop, "dt", None)
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).replace(microsecond=0)
-    return None
+def _utc(ev: content.Component, name: str) -> datetime | None:
+    """A timestamp property (CREATED, LAST-MODIFIED, DTSTAMP) in UTC; None if unreadable."""
+    prop = ev.first(name)
+    if prop is None:
+        return None
+    try:
+        value = content.date_or_time(prop.value)
+    except content.BadValue:
+        return None
+    if not isinstance(value, datetime):
+        return None
+    if value.tzinfo is None:
+        tzid = prop.params.get("TZID", "")
+        value = value.replace(tzinfo=zone(tzid) if is_valid_zone(tzid) else UTC)
+    return value.astimezone(UTC)
 
 
 def _status(word: str, ours: str | None) -> Status:
@@ -645,16 +567,13 @@ def _status(word: str, ours: str | None) -> Status:
     }.get(word, Status.CONFIRMED)
 
 
-def _ours(ev: Any) -> dict[str, str]:
-    """Our own single-valued X-LIAISON properties."""
+def _ours(ev: content.Component) -> dict[str, str]:
+    """Our own single-valued X-LIAISON properties (the last of each, as a dict would keep)."""
     found = {}
-    for key, value in ev.property_items(recursive=False):
-        if key.startswith("X-LIAISON-") and key not in (
-            "X-LIAISON-AGENDA",
-            "X-LIAISON-ACTION",
-        ):
+    for key, props in ev.items():
+        if key.startswith("X-LIAISON-") and key not in ("X-LIAISON-AGENDA", "X-LIAISON-ACTION"):
             # Lists stay escaped until split: a comma inside a name is "\\,".
-            raw = str(value)
+            raw = props[-1].value
             found[key] = raw if key in _LISTS else unescape(raw)
     return found
 
@@ -662,27 +581,17 @@ def _ours(ev: Any) -> dict[str, str]:
 _LISTS = ("X-LIAISON-STRANDS", "X-LIAISON-PARTNERS", "X-LIAISON-PROPOSALS")
 
 
-_UNESCAPE = re.compile(r"\\([\\;,nN])")
-
-
-def unescape(value: str) -> str:
-    """A TEXT value as written, back to text (icalendar leaves unknown X- values escaped)."""
-    return _UNESCAPE.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
+unescape = content.unescape
 
 
 def _list(value: str | None) -> list[str]:
-    if not value:
-        return []
-    return [unescape(v) for v in re.split(r"(?<!\\),", value) if v]
+    return content.text_list(value) if value else []
 
 
-def _categories(ev: Any, vocabulary: Vocabulary) -> tuple[list[str], list[str], list[str]]:
-    values = ev.get("CATEGORIES")
-    if values is None:
-        return [], [], []
-    if not isinstance(values, list):
-        values = [values]
-    names = [str(c) for v in values for c in v.cats]
+def _categories(
+    ev: content.Component, vocabulary: Vocabulary
+) -> tuple[list[str], list[str], list[str]]:
+    names = [c for prop in ev.all("CATEGORIES") for c in content.text_list(prop.value)]
     kinds, strands, unmatched = [], [], []
     for name in names:
         folded = name.strip().casefold()
@@ -695,27 +604,18 @@ def _categories(ev: Any, vocabulary: Vocabulary) -> tuple[list[str], list[str], 
     return kinds, strands, unmatched
 
 
-def _multi(ev: Any, name: str) -> list[Any]:
-    values = ev.get(name)
-    if values is None:
-        return []
-    return values if isinstance(values, list) else [values]
-
-
-def _address(value: object) -> str:
-    text = str(value)
+def _address(value: str) -> str:
+    text = value.strip()
     return text[7:] if text.lower().startswith("mailto:") else ""
 
 
-def _participants(ev: Any) -> list[ParticipantDraft]:
+def _participants(ev: content.Component) -> list[ParticipantDraft]:
     people: list[ParticipantDraft] = []
     seen: set[str] = set()
-    organizer = ev.get("ORGANIZER")
-    attendees = _multi(ev, "ATTENDEE")
     # The organiser too: Outlook does not list them among the attendees.
-    for prop in [*attendees, *([organizer] if organizer is not None else [])]:
-        params = getattr(prop, "params", {})
-        email = _address(prop)
+    for prop in [*ev.all("ATTENDEE"), *ev.all("ORGANIZER")[:1]]:
+        params = prop.params
+        email = _address(prop.value)
         name = str(params.get("CN") or email or "").strip()
         if not name or (email and email in seen):
             continue
@@ -737,14 +637,14 @@ def _role_word(role: object) -> str:
     return "chair" if str(role or "").upper() == "CHAIR" else ""
 
 
-def _agenda(ev: Any) -> list[AgendaItemDraft]:
+def _agenda(ev: content.Component) -> list[AgendaItemDraft]:
     items = []
-    for prop in _multi(ev, "X-LIAISON-AGENDA"):
-        params = getattr(prop, "params", {})
+    for prop in ev.all("X-LIAISON-AGENDA"):
+        params = prop.params
         duration = str(params.get("X-DURATION", "30"))
         items.append(
             AgendaItemDraft(
-                title=unescape(str(prop)),
+                title=prop.text,
                 lead=str(params.get("X-LEAD", "")),
                 duration_min=int(duration) if duration.isdigit() else 30,
                 notes=str(params.get("X-NOTES", "")),
@@ -753,15 +653,15 @@ def _agenda(ev: Any) -> list[AgendaItemDraft]:
     return items
 
 
-def _actions(ev: Any) -> list[ActionItemDraft]:
+def _actions(ev: content.Component) -> list[ActionItemDraft]:
     items = []
-    for prop in _multi(ev, "X-LIAISON-ACTION"):
-        params = getattr(prop, "params", {})
+    for prop in ev.all("X-LIAISON-ACTION"):
+        params = prop.params
         status = str(params.get("X-STATUS", "open"))
         due = str(params.get("X-DUE", ""))
         items.append(
             ActionItemDraft(
-                text=unescape(str(prop)),
+                text=prop.text,
                 owner=str(params.get("X-OWNER", "")),
                 due=date.fromisoformat(due) if due else None,
                 status=ActionStatus(status)

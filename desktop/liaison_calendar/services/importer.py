@@ -92,6 +92,7 @@ class ImportService:
         self._catalog = catalog
         self._series = series
         self._exercises = exercises
+        self._uids: set[str] = set()
 
     def import_files(
         self, paths: Sequence[Path], options: ImportOptions | None = None
@@ -107,6 +108,8 @@ class ImportService:
             # One transaction: whatever goes wrong, in any file, nothing stays written.
             with self._db.transaction() as session:
                 batch = _Batch(self._meetings, session)
+                # Every UID here, so that a new event needs no query to know it is new.
+                self._uids = set(session.exec(select(col(MeetingRecord.uid))).all())
                 # Changed occurrences and exercise phases wait until every series and
                 # exercise of the files is in; everything else is saved as it is read.
                 deferred: list[tuple[str, reader.Incoming]] = []
@@ -276,7 +279,7 @@ class ImportService:
                     f"the file is {size / 2**20:.0f} MB, above the import limit of "
                     f"{limit / 2**20:.0f} MB (the import_limit_mb setting)"
                 )
-            opened = reader.open_file(path.read_bytes(), limit)
+            opened = reader.open_file(path, limit)
         except OSError as exc:
             raise CalendarImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
         except reader.ReadError as exc:
@@ -286,9 +289,9 @@ class ImportService:
                 ) from None
             report.items.append(ImportItem(str(path), 0, "", "", "skipped", str(exc)))
             return
-        for problem in opened.problems:
-            self._problem(path, problem, options, report)
-        with reader.Parser(opened.count) as parser:
+        with opened, reader.Parser(opened.count) as parser:
+            for problem in opened.problems:
+                self._problem(path, problem, options, report)
             for found in opened.events(parser, default_tz=default_tz, vocabulary=vocabulary):
                 if isinstance(found, reader.Problem):
                     self._problem(path, found, options, report)
@@ -315,20 +318,23 @@ class ImportService:
         options: ImportOptions,
         batch: "_Batch | None" = None,
     ) -> ImportItem:
-        draft = event.draft.model_copy(deep=True)
+        draft = event.draft
+        changes: dict[str, Any] = {}  # what the options change, on a copy of the draft
         if options.kind:
-            draft.kind = options.kind
+            changes["kind"] = options.kind
         if options.strands:
-            draft.strands = list(dict.fromkeys([*draft.strands, *options.strands]))
+            changes["strands"] = list(dict.fromkeys([*draft.strands, *options.strands]))
         if options.series and draft.series is None and event.recurrence_id is None:
-            draft.series = options.series
+            changes["series"] = options.series
         item = ImportItem(name, event.line, event.uid, draft.title, "added", "", event.repairs)
         if event.unmatched_categories:
             item.repairs.append(
                 "categories kept in the description: " + ", ".join(event.unmatched_categories)
             )
             note = "Categories: " + ", ".join(event.unmatched_categories)
-            draft.description = f"{draft.description}\n\n{note}" if draft.description else note
+            changes["description"] = f"{draft.description}\n\n{note}" if draft.description else note
+        if changes:
+            draft = draft.model_copy(update=changes)
         override_of = None
         orphan_key = None
         if event.recurrence_id is not None:
@@ -340,7 +346,11 @@ class ImportService:
             else:
                 assert master.id is not None
                 override_of = (master.id, occurrence_key(event.recurrence_id))
-        existing = _existing(session, event.uid, override_of, orphan_key)
+        if override_of is None and orphan_key is None and event.uid not in self._uids:
+            existing = None
+        else:
+            existing = _existing(session, event.uid, override_of, orphan_key)
+        self._uids.add(event.uid)
         if batch is not None and batch.takes(event, draft, existing, override_of, orphan_key):
             # The common case, a new meeting on its own: saved with others in a few statements.
             try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func
 from sqlmodel import Session, SQLModel, col, select
 
 from liaison_calendar.domain import agenda as agenda_rules
@@ -171,38 +171,50 @@ def _check_title(title: str) -> str:
 
 def _recurrence(row: MeetingRecord) -> None:
     """Validate the row's RRULE and index the end of its last occurrence."""
-    if not row.rrule:
-        if json.loads(row.rdates):
+    row.rrule, row.until_utc = _recurrence_of(
+        row.rrule, row.rdates, row.start_date if row.all_day else None, row.start_utc,
+        row.end_utc, row.tz,
+    )  # fmt: skip
+
+
+def _recurrence_of(
+    rrule: str | None,
+    rdates: str,
+    start_date: date | None,
+    start_utc: datetime,
+    end_utc: datetime,
+    tz: str,
+) -> tuple[str | None, datetime | None]:
+    """(the normalised RRULE, the end of its last occurrence), or the reason it is wrong."""
+    if not rrule:
+        if json.loads(rdates):
             raise ValidationError("Extra dates need a repeat rule to add to.")
-        row.rrule = None
-        row.until_utc = None
-        return
-    start: Moment = row.start_date if row.all_day and row.start_date else row.start_utc
-    row.rrule = normalise_rule(row.rrule)
-    build_rule(row.rrule, start, row.tz)
-    first = first_start(row.rrule, start, row.tz)
+        return None, None
+    start: Moment = start_date if start_date is not None else start_utc
+    rrule = normalise_rule(rrule)
+    build_rule(rrule, start, tz)
+    first = first_start(rrule, start, tz)
     if first is None:
-        raise ValidationError(f"The repeat rule {row.rrule!r} gives no dates at all.")
+        raise ValidationError(f"The repeat rule {rrule!r} gives no dates at all.")
     if occurrence_key(first) != occurrence_key(start):
         # RFC 5545 counts DTSTART as an occurrence even off the rule; calendars disagree on it.
         raise ValidationError(
-            f"The meeting starts {_describe(start, row.tz)}, a date its repeat rule "
-            f"{row.rrule!r} does not give; the rule's first date is {_describe(first, row.tz)}. "
+            f"The meeting starts {_describe(start, tz)}, a date its repeat rule "
+            f"{rrule!r} does not give; the rule's first date is {_describe(first, tz)}. "
             "Start the meeting on that date or change the rule."
         )
-    last = last_start(row.rrule, start, row.tz)
-    extra = [parse_occurrence_key(k) for k in json.loads(row.rdates)]
+    last = last_start(rrule, start, tz)
+    extra = [parse_occurrence_key(k) for k in json.loads(rdates)]
     if last is not None and extra:
         # The last occurrence may be an extra date after the rule's last.
         as_utc = [_key_instant(x) for x in [last, *extra]]
         last = max(as_utc)
-    duration = row.end_utc - row.start_utc
+    duration = end_utc - start_utc
     if last is None:
-        row.until_utc = None
-    elif isinstance(last, datetime):
-        row.until_utc = last + duration
-    else:
-        row.until_utc = datetime.combine(last, time.min, tzinfo=UTC) + duration
+        return rrule, None
+    if isinstance(last, datetime):
+        return rrule, last + duration
+    return rrule, datetime.combine(last, time.min, tzinfo=UTC) + duration
 
 
 def _key_instant(value: Moment) -> datetime:
@@ -301,6 +313,28 @@ class MeetingService:
         kind_ids: dict[str, int] | None = None,
     ) -> MeetingRecord:
         """A validated, unsaved row for ``draft`` (its parts are added separately)."""
+        return MeetingRecord(
+            **self._new_values(
+                session,
+                draft,
+                exercise_phase_id=exercise_phase_id,
+                override_of=override_of,
+                check_uid=check_uid,
+                kind_ids=kind_ids,
+            )
+        )
+
+    def _new_values(
+        self,
+        session: Session,
+        draft: MeetingDraft,
+        *,
+        exercise_phase_id: int | None = None,
+        override_of: tuple[int, str] | None = None,
+        check_uid: bool = True,
+        kind_ids: dict[str, int] | None = None,
+    ) -> dict[str, Any]:
+        """The validated columns of a new meeting row for ``draft``, all but its id."""
         now = self._clock.now()
         span = make_span(draft.start, draft.end, draft.tz)
         uid = (draft.uid or new_uid()).strip()
@@ -323,42 +357,51 @@ class MeetingService:
             iteration = self._iteration(session, series.id, draft.iteration, series.name)
         elif draft.iteration is not None:
             raise ValidationError("An iteration number needs a series.")
-        row = MeetingRecord(
-            uid=uid,
-            sequence=0,
-            title=_check_title(draft.title),
-            kind_id=kind_ids[draft.kind]
+        values: dict[str, Any] = {
+            "uid": uid,
+            "sequence": 0,
+            "title": _check_title(draft.title),
+            "kind_id": kind_ids[draft.kind]
             if kind_ids and draft.kind in kind_ids
             else resolve.kind_id(session, draft.kind),
-            series_id=series_id,
-            iteration=iteration,
-            start_utc=span.start_utc,
-            end_utc=span.end_utc,
-            tz=draft.tz,
-            all_day=span.all_day,
-            start_date=span.start_date,
-            end_date=span.end_date,
-            floating=draft.floating,
-            location=draft.location.strip(),
-            mode=str(draft.mode),
-            lead_side=str(draft.lead_side),
-            status=str(draft.status),
-            marking=draft.marking.strip(),
-            release_level=str(draft.release_level),
-            description=draft.description,
-            outcomes=draft.outcomes,
-            rrule=draft.rrule,
-            exdates=json.dumps(_exdate_keys(draft.exdates, span, draft.tz)),
-            rdates=json.dumps(_exdate_keys(draft.rdates, span, draft.tz)),
-            created=now,
-            modified=now,
-            exercise_phase_id=exercise_phase_id,
-        )
+            "series_id": series_id,
+            "iteration": iteration,
+            "start_utc": span.start_utc,
+            "end_utc": span.end_utc,
+            "tz": draft.tz,
+            "all_day": span.all_day,
+            "start_date": span.start_date,
+            "end_date": span.end_date,
+            "floating": draft.floating,
+            "location": draft.location.strip(),
+            "mode": str(draft.mode),
+            "lead_side": str(draft.lead_side),
+            "status": str(draft.status),
+            "marking": draft.marking.strip(),
+            "release_level": str(draft.release_level),
+            "description": draft.description,
+            "outcomes": draft.outcomes,
+            "rrule": draft.rrule,
+            "exdates": json.dumps(_exdate_keys(draft.exdates, span, draft.tz)),
+            "rdates": json.dumps(_exdate_keys(draft.rdates, span, draft.tz)),
+            "created": now,
+            "modified": now,
+            "exercise_phase_id": exercise_phase_id,
+            "master_id": None,
+            "recurrence_id": None,
+        }
         if override_of is not None:
-            row.master_id, row.recurrence_id = override_of
-            row.rrule, row.series_id, row.iteration = None, None, None
-        _recurrence(row)
-        return row
+            values["master_id"], values["recurrence_id"] = override_of
+            values["rrule"], values["series_id"], values["iteration"] = None, None, None
+        values["rrule"], values["until_utc"] = _recurrence_of(
+            values["rrule"],
+            values["rdates"],
+            span.start_date if span.all_day else None,
+            span.start_utc,
+            span.end_utc,
+            draft.tz,
+        )
+        return values
 
     # --- creating many (import) ----------------------------------------------------------
 
@@ -375,7 +418,7 @@ class MeetingService:
         """
         if draft.series or draft.iteration is not None:
             raise ValueError("prepare_in takes meetings without a series")
-        row = self._new_row(session, draft, check_uid=False, kind_ids=kind_ids)
+        values = self._new_values(session, draft, check_uid=False, kind_ids=kind_ids)
         resolve.strand_ids_known(draft.strands, strand_ids)
         if any(not name.split() for name in draft.partners):
             raise ValidationError("A partner needs a name.")
@@ -384,13 +427,12 @@ class MeetingService:
             name = " ".join(p.name.split())
             if not name:
                 raise ValidationError("A participant needs a name.")
-            people.append(p.model_copy(update={"name": name}))
+            people.append(p if name == p.name else p.model_copy(update={"name": name}))
         for number in draft.proposals:
             if not 1 <= number <= 74:
                 raise ValidationError(
                     f"Common proposal {number} does not exist: they run from 1 to 74."
                 )
-        values = row.model_dump(exclude={"id", "revision"})
         return PreparedMeeting(values, draft, people)
 
     def strand_ids(self, session: Session) -> dict[str, int]:
@@ -403,8 +445,10 @@ class MeetingService:
         conn = session.connection()
         first = int(conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM meeting").scalar() or 0)
         ids = list(range(first + 1, first + 1 + len(items)))
-        session.execute(
-            insert(MeetingRecord),
+        # Plain inserts, not the ORM's bulk path: the rows are values already.
+        queries.insert_rows(
+            session,
+            MeetingRecord.__tablename__,
             [dict(i.values, id=mid) for i, mid in zip(items, ids, strict=True)],
         )
         strands = self.strand_ids(session)
@@ -471,7 +515,7 @@ class MeetingService:
                 )
             )
         for table, rows in links.items():
-            session.execute(insert(table), rows)
+            queries.insert_rows(session, table.__tablename__, rows)  # type: ignore[arg-type]
         queries.fts_insert_many(session, fts)
         return ids
 

@@ -38,6 +38,7 @@ from liaison_calendar.store.tables import (
     SeriesRecord,
     StrandRecord,
 )
+from liaison_calendar.store.types import utc_text
 
 _CHUNK = 500
 ALL_DAY_SLACK = timedelta(hours=14)
@@ -345,6 +346,29 @@ def fts_update(session: Session, meeting_id: int) -> None:
             "agenda": agenda,
             "participants": people,
         },
+    )
+
+
+def _stored(value: object) -> object:
+    """A value as its column type stores it (see ``types``): what SQLAlchemy would bind."""
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def insert_rows(session: Session, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows with the same columns in one statement, past SQLAlchemy's per-row
+    parameter processing (import speed); values are stored as the column types store them."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    session.connection().exec_driver_sql(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [tuple(_stored(row[c]) for c in columns) for row in rows],
     )
 
 
