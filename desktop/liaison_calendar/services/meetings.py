@@ -445,12 +445,6 @@ class MeetingService:
         conn = session.connection()
         first = int(conn.exec_driver_sql("SELECT COALESCE(MAX(id), 0) FROM meeting").scalar() or 0)
         ids = list(range(first + 1, first + 1 + len(items)))
-        # Plain inserts, not the ORM's bulk path: the rows are values already.
-        queries.insert_rows(
-            session,
-            MeetingRecord.__tablename__,
-            [dict(i.values, id=mid) for i, mid in zip(items, ids, strict=True)],
-        )
         strands = self.strand_ids(session)
         partners = resolve.partner_map(session, [n for i in items for n in i.draft.partners])
         orgs = resolve.organisation_map(
@@ -514,8 +508,18 @@ class MeetingService:
                     ),
                 )
             )
+        # The parts first, their meetings after, with foreign keys checked at commit: the
+        # trigger of each part then finds no meeting row to give a new revision to (one update
+        # of a wide row per part), and each meeting gets its revision once, when it is saved.
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         for table, rows in links.items():
             queries.insert_rows(session, table.__tablename__, rows)  # type: ignore[arg-type]
+        # Plain inserts, not the ORM's bulk path: the rows are values already.
+        queries.insert_rows(
+            session,
+            MeetingRecord.__tablename__,
+            [dict(i.values, id=mid) for i, mid in zip(items, ids, strict=True)],
+        )
         queries.fts_insert_many(session, fts)
         return ids
 

@@ -349,6 +349,9 @@ def fts_update(session: Session, meeting_id: int) -> None:
     )
 
 
+_AS_IS = frozenset({str, int, float, type(None)})
+
+
 def _stored(value: object) -> object:
     """A value as its column type stores it (see ``types``): what SQLAlchemy would bind."""
     if isinstance(value, datetime):
@@ -368,7 +371,12 @@ def insert_rows(session: Session, table: str, rows: Sequence[dict[str, Any]]) ->
     columns = list(rows[0])
     session.connection().exec_driver_sql(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-        [tuple(_stored(row[c]) for c in columns) for row in rows],
+        [
+            tuple(
+                [v if v.__class__ in _AS_IS else _stored(v) for v in map(row.__getitem__, columns)]
+            )
+            for row in rows
+        ],
     )
 
 
