@@ -693,6 +693,37 @@ def test_a_file_above_the_import_limit_is_refused_and_nothing_is_imported(
     assert outcomes(services.importer.import_files([big])) == ["added"]
 
 
+@pytest.mark.parametrize(
+    ("head", "says"),
+    [(b"BEGIN:VCALENDAR", "longer than 8 MB"), (b"", "does not start with BEGIN:VCALENDAR")],
+    ids=["calendar-head", "no-head"],
+)
+def test_a_100_mb_single_line_is_refused_in_bounded_memory_when_the_limit_allows_it(
+    services: Services, tmp_path: Path, head: bytes, says: str
+) -> None:
+    import tracemalloc
+
+    services.catalog.set_setting("import_limit_mb", 200)
+    line = tmp_path / "one-line.ics"
+    with line.open("wb") as out:
+        out.write(head)
+        for _ in range(100):
+            out.write(b"A" * 2**20)
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(CalendarImportError) as caught:
+            services.importer.import_files([line])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert says in caught.value.message
+    assert "\n" not in caught.value.message
+    assert peak < 40 * 2**20  # the scanner gives up after a few blocks, never reads 100 MB
+    assert everything(services) == []
+
+
 BROKEN = b"""BEGIN:VCALENDAR\r
 VERSION:2.0\r
 PRODID:-//Hand written//Broken//EN\r
