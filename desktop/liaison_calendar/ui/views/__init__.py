@@ -1,0 +1,1 @@
+"""The central calendar views: month, week, agenda and the exercises timeline."""
