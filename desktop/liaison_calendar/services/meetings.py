@@ -667,6 +667,38 @@ class MeetingService:
         session.flush()
         queries.fts_update(session, row.id)
 
+    def replace(self, id_or_uid: int | str, draft: MeetingDraft) -> MeetingDetail:
+        """Make a meeting say everything ``draft`` says, its series and parts included (the
+        editor's OK, and undoing or redoing an edit); one transaction."""
+        with self._db.transaction() as session:
+            row = self._row(session, id_or_uid)
+            self.replace_in(session, row, draft)
+            if row.master_id is None:
+                self._set_series(session, row, draft.series, draft.iteration)
+                if draft.rdates != [] or row.rdates != "[]":
+                    self.edit_in(session, row, MeetingPatch(rdates=draft.rdates))
+            row.floating = draft.floating
+            session.add(row)
+            assert row.id is not None
+            return self._detail(session, row.id)
+
+    def _set_series(
+        self, session: Session, row: MeetingRecord, series: str | None, iteration: int | None
+    ) -> None:
+        if series is None:
+            if iteration is not None:
+                raise ValidationError("An iteration number needs a series.")
+            row.series_id, row.iteration = None, None
+            return
+        found = resolve.series_row(session, series)
+        assert found.id is not None
+        if found.id == row.series_id and (iteration is None or iteration == row.iteration):
+            return
+        row.iteration = None  # free its number before the new one is checked
+        row.series_id = found.id
+        session.flush()
+        row.iteration = self._iteration(session, found.id, iteration, found.name)
+
     def replace_in(self, session: Session, row: MeetingRecord, draft: MeetingDraft) -> None:
         """Make ``row`` say what ``draft`` says (an import of a newer version of it)."""
         fields = draft.model_dump(
