@@ -676,7 +676,10 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
     with _opened(args) as svc:
         if args.key is not None and args.value is not None:
-            value: Any = int(args.value) if args.value.lstrip("-").isdigit() else args.value
+            numeric = isinstance(SETTING_DEFAULTS.get(args.key), int)
+            value: Any = (
+                int(args.value) if numeric and args.value.lstrip("-").isdigit() else args.value
+            )
             svc.catalog.set_setting(args.key, value)
         keys = [args.key] if args.key is not None else sorted(SETTING_DEFAULTS)
         values = {key: svc.catalog.setting(key) for key in keys}

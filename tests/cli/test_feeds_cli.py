@@ -177,9 +177,12 @@ def test_settings_are_shown_and_changed_and_feeds_follow(
     code, out, _ = run(capsys, "--db", db, "settings")
     assert code == 0
     assert out.splitlines() == [
+        "default_marking = ",
         "default_tz = Europe/Brussels",
         "feed_refresh_minutes = 60",
         "import_limit_mb = 50",
+        "organisation = ",
+        "publish_dir = ",
     ]
     code, out, _ = run(capsys, "--db", db, "settings", "feed_refresh_minutes", "30")
     assert (code, out.strip()) == (0, "feed_refresh_minutes = 30")

@@ -33,6 +33,9 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "default_tz": DEFAULT_TIMEZONE,
     "feed_refresh_minutes": 60,
     "import_limit_mb": 50,
+    "publish_dir": "",  # feeds are republished there after every change ("" = not at all)
+    "organisation": "",  # printed in the header of agendas and reports
+    "default_marking": "",  # handling marking of printouts whose meetings carry none
 }
 
 
@@ -143,6 +146,10 @@ class CatalogService:
             raise ValidationError("The import limit is a whole number of MB from 1 to 4096.")
         if key == "feed_refresh_minutes" and (not isinstance(value, int) or value < 1):
             raise ValidationError("The feed refresh interval is a whole number of minutes.")
+        if key in ("publish_dir", "organisation", "default_marking"):
+            if not isinstance(value, str) or "\n" in value:
+                raise ValidationError(f"The {key} setting is one line of text.")
+            value = value.strip()
         with self._db.transaction() as session:
             row = session.get(SettingRecord, key) or SettingRecord(key=key)
             row.value = json.dumps(value)
