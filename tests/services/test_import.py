@@ -938,3 +938,28 @@ def test_with_threads_running_a_big_file_is_parsed_by_a_fresh_process_and_reads_
         stop.set()
         other.join()
     assert spawned == ["spawn"]
+
+
+def test_progress_is_reported_and_cancelling_leaves_nothing_written(
+    services: Services, tmp_path: Path
+) -> None:
+    from liaison_calendar.services.importer import ImportCancelledError
+
+    path = tmp_path / "many.ics"
+    path.write_bytes(_many_events(250))
+    seen: list[tuple[int, int]] = []
+
+    def cancel_after_200(done: int, total: int) -> bool:
+        seen.append((done, total))
+        return done < 200
+
+    with pytest.raises(ImportCancelledError):
+        services.importer.import_files([path], progress=cancel_after_200)
+
+    assert seen == [(100, 250), (200, 250)]
+    assert everything(services) == []
+    report = services.importer.import_files(
+        [path], progress=lambda d, t: seen.append((d, t)) or True
+    )
+    assert report.count("added") == 250
+    assert seen[-1] == (250, 250)

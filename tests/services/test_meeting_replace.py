@@ -45,7 +45,8 @@ def test_replace_changes_fields_parts_and_series_and_back_again(services: Servic
 
     assert changed.id == created.id
     assert changed.title == "Structured Dialogue on Cyber (moved)"
-    assert changed.series == "Cyber dialogue" and changed.iteration == 1
+    assert changed.series == "Cyber dialogue"
+    assert changed.iteration == 1
     assert changed.status is Status.TENTATIVE
     assert [p.name for p in changed.participants] == ["B. Expert"]
     assert [a.title for a in changed.agenda] == ["Threats"]

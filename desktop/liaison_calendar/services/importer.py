@@ -6,7 +6,7 @@ write transaction. An event whose UID is already here updates its meeting only w
 A dry run does all of this and rolls the transaction back.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -37,6 +37,13 @@ from liaison_calendar.store.tables import (
 
 class CalendarImportError(LiaisonError):
     """A file that cannot be imported as asked (nothing was changed)."""
+
+
+class ImportCancelledError(LiaisonError):
+    """The user cancelled an import (nothing was changed)."""
+
+
+Progress = Callable[[int, int], bool]
 
 
 class _DryRun(Exception):  # noqa: N818 - a control-flow signal, not an error
@@ -93,11 +100,21 @@ class ImportService:
         self._series = series
         self._exercises = exercises
         self._uids: set[str] = set()
+        self._progress: Progress | None = None
+        self._done = self._found = 0
 
     def import_files(
-        self, paths: Sequence[Path], options: ImportOptions | None = None
+        self,
+        paths: Sequence[Path],
+        options: ImportOptions | None = None,
+        progress: Progress | None = None,
     ) -> ImportReport:
+        """Import ``paths``; ``progress(events read, events found so far)`` is called now and
+        then, and returning False cancels the import (``ImportCancelledError``, nothing
+        written)."""
         options = options or ImportOptions()
+        self._progress = progress
+        self._done = self._found = 0
         if options.on_error not in ("abort", "skip"):
             raise ValidationError("--on-error is abort or skip.")
         vocabulary = self._vocabulary()
@@ -289,14 +306,23 @@ class ImportService:
                 ) from None
             report.items.append(ImportItem(str(path), 0, "", "", "skipped", str(exc)))
             return
+        self._found += opened.count
         with opened, reader.Parser(opened.count) as parser:
             for problem in opened.problems:
                 self._problem(path, problem, options, report)
             for found in opened.events(parser, default_tz=default_tz, vocabulary=vocabulary):
+                self._done += 1
+                self._report_progress()
                 if isinstance(found, reader.Problem):
                     self._problem(path, found, options, report)
                 else:
                     yield found
+
+    def _report_progress(self) -> None:
+        if self._progress is None or (self._done % 100 and self._done != self._found):
+            return
+        if not self._progress(self._done, self._found):
+            raise ImportCancelledError("The import was cancelled; nothing was imported.")
 
     def _problem(
         self, path: Path, problem: reader.Problem, options: ImportOptions, report: ImportReport
