@@ -754,10 +754,10 @@ def cmd_gui(args: argparse.Namespace) -> int:
             "No screen to open the window on (DISPLAY is not set). Use a command such as "
             f"'{PROG} list', or see '{PROG} --help'."
         )
-    with _opened(args) as svc:
-        from liaison_calendar.ui.app import run
+    from liaison_calendar.ui.app import run_path
 
-        return run(svc)
+    # Opened by the app, after Qt is up: a file it cannot use is a message box there.
+    return run_path(paths.resolve_db_path(getattr(args, "db", None)))
 
 
 # --- entry point -----------------------------------------------------------------------------

@@ -1,41 +1,307 @@
-"""The first window: it shows the calendar's occurrences from the services."""
+"""The main window driven as a user would: views, filters, find, the editor, undo and redo,
+import through the preview, and the messages a calendar file that cannot be used gives."""
 
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.models import MeetingDraft
+from liaison_calendar.errors import NotFoundError
 from liaison_calendar.services.context import Services
-from liaison_calendar.ui.app import Column, MainWindow
+from liaison_calendar.services.demo import seed_demo
+from liaison_calendar.ui import app as app_module
+from liaison_calendar.ui.import_dialog import ImportPreviewDialog
+from liaison_calendar.ui.main_window import MainWindow
+from liaison_calendar.ui.meeting_dialog import MeetingDialog
+from liaison_calendar.ui.views.agenda import AgendaView
+from liaison_calendar.ui.views.exercises import ExercisesView
+from liaison_calendar.ui.views.month import MonthView
+from liaison_calendar.ui.views.week import WeekView
+
+DAY = date(2024, 3, 12)
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
-def test_main_window_lists_occurrences_and_refreshes(qtbot: QtBot, services: Services) -> None:
-    services.meetings.create(
+@pytest.fixture
+def window(qtbot: QtBot, services: Services) -> Iterator[MainWindow]:
+    seed_demo(services)
+    win = MainWindow(services, today=DAY)
+    qtbot.addWidget(win)
+    win.show()
+    win.tabs.setCurrentIndex(0)
+    yield win
+    win.undo_stack.clear()
+
+
+def titles(win: MainWindow) -> list[str]:
+    first, after = win.view.period(win.anchor)
+    start, end = win.services.queries.day_window(first, after, win.tz)
+    flt = win.meeting_filter
+    if flt is None:
+        return []
+    return [o.meeting.title for o in win.services.queries.occurrences(start, end, flt)]
+
+
+def shown(win: MainWindow) -> int:
+    return int(win.count_label.text().rsplit(": ", 1)[1].split()[0])
+
+
+def test_views_switch_with_ctrl_1_to_4_and_show_their_period(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    expected = [MonthView, WeekView, AgendaView, ExercisesView]
+    for number, kind in enumerate(expected, 1):
+        qtbot.keyClick(window, Qt.Key.Key_0 + number, Qt.KeyboardModifier.ControlModifier)
+        assert isinstance(window.view, kind)
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.count_label.text().startswith("March 2024: ")
+    window.following_action.trigger()
+    assert window.count_label.text().startswith("April 2024: ")
+    window.today_action.trigger()
+    assert window.anchor == DAY
+
+
+def test_unticking_a_strand_filters_every_view(window: MainWindow) -> None:
+    window.tabs.setCurrentIndex(2)  # agenda: the next 60 days
+    before = shown(window)
+    window.sidebar.strands.set_ticked("operational", False)
+    after = shown(window)
+
+    assert after < before
+    for occ_title in titles(window):
+        assert "Operational cooperation talks" not in occ_title
+    window.tabs.setCurrentIndex(0)  # the month view follows the same filter
+    assert all("Operational cooperation talks" not in t for t in titles(window))
+    window.tabs.setCurrentIndex(2)
+    window.sidebar.strands.tick_all()
+    assert shown(window) == before
+
+
+def test_find_lists_results_as_you_type_and_jumps_to_the_chosen_one(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.find_action.trigger()
+    qtbot.keyClicks(window.find_panel.field, "Military Mobility")
+    qtbot.waitUntil(lambda: window.find_panel.results.count() > 0, timeout=2000)
+    item = window.find_panel.results.item(0)
+    chosen = item.data(Qt.ItemDataRole.UserRole)
+
+    window.find_panel.results.itemActivated.emit(item)
+
+    start = chosen.start
+    day = start.astimezone(BRUSSELS).date() if isinstance(start, datetime) else start
+    assert window.anchor == day
+    assert window.selected is not None
+    assert window.selected.meeting.id == chosen.id
+
+
+def _accept_with(monkeypatch: pytest.MonkeyPatch, change: Any) -> None:
+    """The meeting dialog, accepted after ``change(dialog)`` did what a user would."""
+
+    def exec_(dialog: MeetingDialog) -> int:
+        change(dialog)
+        assert dialog.is_valid()
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(MeetingDialog, "exec", exec_)
+
+
+def test_create_edit_cancel_then_undo_and_redo_all_of_it(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = window.services
+    _accept_with(monkeypatch, lambda d: d.title_edit.setText("Quokka liaison briefing"))
+    window.new_meeting(datetime(2024, 3, 14, 10, 0, tzinfo=BRUSSELS))
+    created = services.queries.search("Quokka liaison briefing")
+    assert len(created) == 1
+    assert window.selected is not None
+    assert window.selected.meeting.title == "Quokka liaison briefing"
+
+    _accept_with(monkeypatch, lambda d: d.title_edit.setText("Quokka liaison briefing (2)"))
+    window.edit_selected()
+    assert services.meetings.get(created[0].uid).title == "Quokka liaison briefing (2)"
+
+    window.cancel_selected()
+    assert services.meetings.get(created[0].uid).status is Status.CANCELLED
+
+    window.undo_action.trigger()
+    assert services.meetings.get(created[0].uid).status is Status.CONFIRMED
+    window.undo_action.trigger()
+    assert services.meetings.get(created[0].uid).title == "Quokka liaison briefing"
+    window.undo_action.trigger()
+    assert services.queries.search("Quokka liaison briefing") == []
+    assert not window.undo_action.isEnabled()
+
+    for _ in range(3):
+        window.redo_action.trigger()
+    again = services.meetings.get(created[0].uid)  # the same UID, so feeds see one meeting
+    assert again.title == "Quokka liaison briefing (2)"
+    assert again.status is Status.CANCELLED
+
+
+def test_delete_asks_and_undo_brings_the_meeting_back_with_its_parts(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = window.services
+    target = next(
+        m for m in services.queries.search("Military Mobility") if not m.rrule and m.series
+    )
+    detail = services.meetings.get(target.id)
+    window.selected = next(
+        o
+        for o in services.queries.occurrences(*_day(window, detail.start))
+        if o.meeting.id == detail.id
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes
+    )
+
+    window.delete_selected()
+    with pytest.raises(NotFoundError):
+        services.meetings.get(detail.uid)
+
+    window.undo_action.trigger()
+    back = services.meetings.get(detail.uid)
+    assert back.title == detail.title
+    assert [p.name for p in back.participants] == [p.name for p in detail.participants]
+    assert [a.title for a in back.agenda] == [a.title for a in detail.agenda]
+    assert (back.series, back.iteration) == (detail.series, detail.iteration)
+
+
+def _day(window: MainWindow, start: object) -> tuple[datetime, datetime]:
+    day = start.astimezone(BRUSSELS).date() if isinstance(start, datetime) else start
+    assert isinstance(day, date)
+    return window.services.queries.day_window(day, day, window.tz)
+
+
+def test_a_refused_change_is_a_message_and_nothing_is_pushed(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
+    existing = window.services.queries.search("Military Mobility")[0]
+
+    def same_uid(dialog: MeetingDialog) -> None:
+        dialog.title_edit.setText("A copy")
+        real = dialog.draft
+        monkeypatch.setattr(
+            dialog, "draft", lambda: real().model_copy(update={"uid": existing.uid})
+        )
+
+    _accept_with(monkeypatch, same_uid)
+    window.new_meeting(datetime(2024, 3, 14, 10, 0, tzinfo=BRUSSELS))
+
+    assert len(warnings) == 1
+    assert "already exists" in warnings[0]
+    assert window.undo_stack.count() == 0
+
+
+def test_import_goes_through_the_preview_and_can_be_undone_by_nobody_but_is_summarised(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    calendar = Path(__file__).parents[1] / "import_cases" / "weekly_count_exdate.ics"
+    previews: list[ImportPreviewDialog] = []
+
+    def accept(dialog: ImportPreviewDialog) -> int:
+        previews.append(dialog)
+        return QDialog.DialogCode.Accepted.value
+
+    monkeypatch.setattr(ImportPreviewDialog, "exec", accept)
+    before = window.services.queries.search("Weekly")
+
+    window.import_files([calendar])
+    qtbot.waitUntil(lambda: "Imported" in window.statusBar().currentMessage(), timeout=10000)
+
+    assert len(previews) == 1
+    assert "1 added" in previews[0].summary.text()
+    assert len(window.services.queries.search("Weekly")) == len(before) + 1
+
+
+def test_a_preview_that_is_cancelled_imports_nothing(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calendar = Path(__file__).parents[1] / "import_cases" / "weekly_count_exdate.ics"
+    seen: list[int] = []
+
+    def cancel(dialog: ImportPreviewDialog) -> int:
+        seen.append(1)
+        return QDialog.DialogCode.Rejected.value
+
+    monkeypatch.setattr(ImportPreviewDialog, "exec", cancel)
+    before = window.services.queries.search("Weekly")
+
+    window.import_files([calendar])
+    qtbot.waitUntil(lambda: seen == [1], timeout=10000)
+
+    assert window.services.queries.search("Weekly") == before
+
+
+def test_a_newer_calendar_file_is_a_message_not_a_traceback(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "newer.db"
+    Services.open(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    messages: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "critical", lambda _parent, _title, text: messages.append(text)
+    )
+
+    assert app_module.run_path(path) == 2
+
+    assert len(messages) == 1
+    assert "newer" in messages[0]
+
+
+def test_the_first_start_on_an_empty_calendar_offers_the_sample(
+    qtbot: QtBot, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = MainWindow(services, today=DAY)
+    qtbot.addWidget(window)
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes
+    )
+
+    assert app_module.offer_demo(window)
+
+    assert not services.queries.is_empty()
+    assert not app_module.offer_demo(window)  # asked only while the calendar is empty
+
+
+def test_a_meeting_dragged_in_the_week_view_moves_and_the_move_can_be_undone(
+    window: MainWindow,
+) -> None:
+    services = window.services
+    meeting = services.meetings.create(
         MeetingDraft(
-            title="Operational cooperation talks",
-            kind="operational-talks",
-            start=datetime(2024, 3, 12, 9, 30),
-            end=datetime(2024, 3, 12, 12, 0),
-            strands=["operational"],
+            title="Cross-briefing to move",
+            kind="cross-briefing",
+            start=datetime(2024, 3, 13, 10, 0),
+            end=datetime(2024, 3, 13, 11, 0),
         )
     )
-    window = MainWindow(services)
-    qtbot.addWidget(window)
-    window.show()
-    model = window.model
-    assert model.rowCount() == 1
-    assert model.index(0, Column.TITLE).data() == "Operational cooperation talks"
-    assert model.index(0, Column.WHEN).data() == "Tue 12 Mar 2024 09:30–12:00 CET"
-    assert model.index(0, Column.STRANDS).data() == "operational"
-    services.meetings.create(
-        MeetingDraft(
-            title="Cyber",
-            kind="structured-dialogue",
-            start=datetime(2024, 4, 1, 10),
-            end=datetime(2024, 4, 1, 11),
-            strands=["cyber"],
-        )  # fmt: skip
+    window.tabs.setCurrentIndex(1)
+    occ = next(
+        o
+        for o in services.queries.occurrences(*_day(window, meeting.start))
+        if o.meeting.id == meeting.id
     )
-    window.refresh()
-    assert model.rowCount() == 2
-    assert "2 occurrences" in window.status_label.text()
+
+    window.view.reschedule_requested.emit(occ, datetime(2024, 3, 13, 14, 0, tzinfo=BRUSSELS))
+
+    moved = services.meetings.get(meeting.id)
+    assert moved.start == datetime(2024, 3, 13, 14, 0, tzinfo=BRUSSELS)
+    assert moved.end == datetime(2024, 3, 13, 15, 0, tzinfo=BRUSSELS)
+    window.undo_action.trigger()
+    assert services.meetings.get(meeting.id).start == meeting.start

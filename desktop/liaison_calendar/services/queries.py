@@ -118,6 +118,11 @@ class QueryService:
             )
         return occurrences
 
+    def is_empty(self) -> bool:
+        """Whether the calendar has no meeting at all (a first start)."""
+        with self._db.reading() as session:
+            return not queries.has_meetings(session)
+
     def search(self, text: str, limit: int = 50) -> list[Meeting]:
         """Meetings whose title, description, location, agenda or participants match, best first."""
         with self._db.reading() as session:

@@ -565,6 +565,10 @@ def change_state(session: Session) -> tuple[int, int, int]:
     return int(counter or 0), int(count or 0), int(total or 0)
 
 
+def has_meetings(session: Session) -> bool:
+    return session.connection().exec_driver_sql("SELECT 1 FROM meeting LIMIT 1").first() is not None
+
+
 def meeting_ids(session: Session) -> set[int]:
     return {r[0] for r in session.connection().exec_driver_sql("SELECT id FROM meeting")}
 

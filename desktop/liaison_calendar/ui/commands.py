@@ -1,0 +1,172 @@
+"""Undo and redo over service calls: every change the app makes is one of these commands.
+
+A command keeps what it needs to do and undo its change as drafts and UIDs, never as rows:
+each ``redo`` and ``undo`` is one service call in one transaction. A meeting is found again by
+its UID (stable across a delete and its undo), not by its id. A service refusing (the change no
+longer fits the calendar, say after an import) raises ``LiaisonError``; the main window shows
+it and the stack stays where it was.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from liaison_calendar.domain.enums import Status
+from liaison_calendar.domain.models import MeetingDraft, MeetingPatch
+from liaison_calendar.errors import LiaisonError
+from liaison_calendar.services.context import Services
+
+Changed = Callable[[str | None], None]
+"""Told after every redo and undo, with the UID of the meeting to show (None: none)."""
+
+
+Failed = Callable[[str], None]
+"""Told when an undo or redo is refused by the services, with the reason."""
+
+
+class _ServiceCommand(QUndoCommand):
+    """Subclasses implement ``_do`` and ``_undo``.
+
+    Qt calls ``redo`` when a command is pushed, and an exception raised there would only be
+    printed (PySide cannot pass it through C++), so the first run is ``execute``, before the
+    push, where a refusal is a normal exception and nothing is pushed.
+    """
+
+    failed: Failed = staticmethod(lambda message: None)
+
+    def __init__(self, services: Services, text: str, changed: Changed) -> None:
+        super().__init__(text)
+        self._services = services
+        self._changed = changed
+        self._done_once = False
+
+    def execute(self, stack: QUndoStack) -> None:
+        """Do it now (raising ``LiaisonError`` if refused), then make it undoable."""
+        self._do()
+        self._done_once = True
+        stack.push(self)
+
+    def redo(self) -> None:
+        if self._done_once:
+            self._done_once = False  # the push's own redo: already done by execute
+            return
+        self._guarded(self._do)
+
+    def undo(self) -> None:
+        self._guarded(self._undo)
+
+    def _guarded(self, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except LiaisonError as exc:
+            self.setObsolete(True)
+            type(self).failed(exc.message)
+
+    def _do(self) -> None:
+        raise NotImplementedError
+
+    def _undo(self) -> None:
+        raise NotImplementedError
+
+
+class CreateMeeting(_ServiceCommand):
+    def __init__(self, services: Services, draft: MeetingDraft, changed: Changed) -> None:
+        super().__init__(services, f"New meeting “{draft.title}”", changed)
+        self._draft = draft
+        self.uid: str | None = draft.uid
+
+    def _do(self) -> None:
+        draft = (
+            self._draft if self.uid is None else self._draft.model_copy(update={"uid": self.uid})
+        )
+        self.uid = self._services.meetings.create(draft).uid
+        self._changed(self.uid)
+
+    def _undo(self) -> None:
+        assert self.uid is not None
+        self._services.meetings.delete(self.uid)
+        self._changed(None)
+
+
+class ReplaceMeeting(_ServiceCommand):
+    """An edit in the meeting dialog: everything the meeting says, before and after."""
+
+    def __init__(
+        self,
+        services: Services,
+        meeting_id: int,
+        before: MeetingDraft,
+        after: MeetingDraft,
+        changed: Changed,
+    ) -> None:
+        super().__init__(services, f"Edit “{after.title}”", changed)
+        self._id = meeting_id
+        self._before, self._after = before, after
+
+    def _do(self) -> None:
+        self._changed(self._services.meetings.replace(self._id, self._after).uid)
+
+    def _undo(self) -> None:
+        self._changed(self._services.meetings.replace(self._id, self._before).uid)
+
+
+class DeleteMeeting(_ServiceCommand):
+    """Undone by creating the meeting again under the same UID, from its draft."""
+
+    def __init__(self, services: Services, uid: str, draft: MeetingDraft, changed: Changed) -> None:
+        super().__init__(services, f"Delete “{draft.title}”", changed)
+        self._uid = uid
+        self._draft = draft.model_copy(update={"uid": uid})
+
+    def _do(self) -> None:
+        self._services.meetings.delete(self._uid)
+        self._changed(None)
+
+    def _undo(self) -> None:
+        self._changed(self._services.meetings.create(self._draft).uid)
+
+
+class SetStatus(_ServiceCommand):
+    """Cancel, postpone or confirm a meeting; undone by setting the old status back."""
+
+    def __init__(
+        self, services: Services, meeting_id: int, before: Status, after: Status, changed: Changed
+    ) -> None:
+        word = {Status.CANCELLED: "Cancel", Status.POSTPONED: "Postpone"}.get(after, "Confirm")
+        super().__init__(services, f"{word} meeting", changed)
+        self._id = meeting_id
+        self._before, self._after = before, after
+
+    def _do(self) -> None:
+        self._changed(self._services.meetings.edit(self._id, MeetingPatch(status=self._after)).uid)
+
+    def _undo(self) -> None:
+        self._changed(self._services.meetings.edit(self._id, MeetingPatch(status=self._before)).uid)
+
+
+Moment = date | datetime
+
+
+class Reschedule(_ServiceCommand):
+    """A meeting dragged to a new time (its length kept)."""
+
+    def __init__(
+        self,
+        services: Services,
+        meeting_id: int,
+        before: tuple[Moment, Moment],
+        after: tuple[Moment, Moment],
+        changed: Changed,
+    ) -> None:
+        super().__init__(services, "Move meeting", changed)
+        self._id = meeting_id
+        self._before, self._after = before, after
+
+    def _do(self) -> None:
+        start, end = self._after
+        self._changed(self._services.meetings.reschedule(self._id, start, end).uid)
+
+    def _undo(self) -> None:
+        start, end = self._before
+        self._changed(self._services.meetings.reschedule(self._id, start, end).uid)

@@ -1,0 +1,617 @@
+"""The main window: menus and shortcuts, the sidebar, the four views, details, find, undo.
+
+Everything goes through the services: the window asks the current view which days it shows,
+fetches the occurrences of exactly those days with the sidebar's filter, and hands them over.
+Every change is an undo command (``commands``) executed at once; there is no Save.
+"""
+
+import contextlib
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QScrollArea,
+    QStyle,
+    QTabWidget,
+    QWidget,
+)
+
+from liaison_calendar import __version__
+from liaison_calendar.domain.enums import Status
+from liaison_calendar.domain.models import Meeting, MeetingDetail, Occurrence, Phase
+from liaison_calendar.errors import LiaisonError
+from liaison_calendar.services.context import Services
+from liaison_calendar.services.importer import ImportOptions, ImportReport
+from liaison_calendar.ui import commands
+from liaison_calendar.ui.details import DetailsPane
+from liaison_calendar.ui.find import FindPanel
+from liaison_calendar.ui.import_dialog import ImportPreviewDialog, summary
+from liaison_calendar.ui.meeting_dialog import MeetingDialog, draft_from_detail
+from liaison_calendar.ui.settings_dialog import SettingsDialog
+from liaison_calendar.ui.sidebar import Sidebar
+from liaison_calendar.ui.tasks import BackgroundTask, Progress
+from liaison_calendar.ui.views.agenda import AgendaView
+from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
+from liaison_calendar.ui.views.exercises import ExercisesView
+from liaison_calendar.ui.views.month import MonthView
+from liaison_calendar.ui.views.week import WeekView
+
+APP_NAME = "Liaison Calendar"
+PUBLISH_DELAY_MS = 2000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, today: date | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.tz = str(services.catalog.setting("default_tz"))
+        now = services.clock.now().astimezone(ZoneInfo(self.tz))
+        self.today = today or now.date()
+        self.anchor = self.today
+        self.meeting_filter = None
+        self.selected: Occurrence | None = None
+        self.setWindowTitle(f"{APP_NAME} — {services.path.name}")
+        self.resize(1280, 820)
+        self.undo_stack = QUndoStack(self)
+        commands._ServiceCommand.failed = staticmethod(self._command_failed)
+        self.palette_ = self._palette()
+
+        kind_names = {k.key: k.name for k in services.catalog.kinds()}
+        self.exercises_view = ExercisesView(self)
+        self.exercises_view.phase_activated.connect(self._phase_activated)
+        self.views: list[CalendarView] = [
+            MonthView(self),
+            WeekView(self, now=services.clock.now),
+            AgendaView(self, kind_names=kind_names),
+            self.exercises_view,
+        ]
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        for view in self.views:
+            self.tabs.addTab(view, view.title)
+            view.selected.connect(self._select)
+            view.activated.connect(self._activate)
+            view.create_requested.connect(self.new_meeting)
+            view.reschedule_requested.connect(self._reschedule)
+            view.anchor_requested.connect(self._go_to_day)
+        self.tabs.currentChanged.connect(lambda _i: self.refresh())
+        self.setCentralWidget(self.tabs)
+
+        self.sidebar = Sidebar(services, self)
+        sidebar_scroll = QScrollArea(self)
+        sidebar_scroll.setWidget(self.sidebar)
+        sidebar_scroll.setWidgetResizable(True)
+        sidebar_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        sidebar_scroll.setMinimumWidth(250)
+        self.sidebar.filter_changed.connect(self._filter_changed)
+        self.sidebar.day_chosen.connect(self._go_to_day)
+        self.sidebar.feed_activated.connect(lambda _name: self.publish_feeds())
+        self.meeting_filter = self.sidebar.meeting_filter()
+        self.sidebar_dock = self._dock(
+            "Sidebar", sidebar_scroll, Qt.DockWidgetArea.LeftDockWidgetArea
+        )
+
+        self.details = DetailsPane(
+            self,
+            strand_names={s.key: s.name for s in services.catalog.strands()},
+            kind_names=kind_names,
+        )
+        self.details_dock = self._dock(
+            "Details", self.details, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.find_panel = FindPanel(services, self.tz, self)
+        self.find_panel.chosen.connect(self._found)
+        self.find_dock = self._dock("Find", self.find_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.find_dock.hide()
+
+        self.count_label = QLabel(self)
+        self.publish_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.publish_label)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._publish_timer = QTimer(self)
+        self._publish_timer.setSingleShot(True)
+        self._publish_timer.setInterval(PUBLISH_DELAY_MS)
+        self._publish_timer.timeout.connect(lambda: self.publish_feeds(quiet=True))
+        self._task: BackgroundTask | None = None
+        self.undo_stack.indexChanged.connect(lambda _i: self._changed_anything())
+
+        self._build_actions()
+        self._restore()
+        self.refresh()
+
+    # --- building --------------------------------------------------------------------------
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(
+        self,
+        text: str,
+        slot: object,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        keys = QKeySequence.StandardKey
+        self.new_action = self._action("&New meeting…", lambda: self.new_meeting(), keys.New)
+        self.import_action = self._action("&Import…", self.import_files, "Ctrl+I")
+        self.export_action = self._action("&Export…", self.export_file, "Ctrl+E")
+        self.publish_action = self._action("&Publish feeds", self.publish_feeds, "Ctrl+Shift+P")
+        self.print_action = self._action("&Print…", self._print, keys.Print)
+        self.settings_action = self._action("&Settings…", self.open_settings, keys.Preferences)
+        self.quit_action = self._action("&Quit", self.close, keys.Quit)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(QKeySequence(keys.Undo))
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(keys.Redo)])
+        self.find_action = self._action("&Find…", self.show_find, keys.Find)
+        self.edit_action = self._action("&Open meeting…", self.edit_selected, "Return")
+        self.delete_action = self._action("&Delete meeting", self.delete_selected, keys.Delete)
+        self.cancel_action = self._action("&Cancel meeting", self.cancel_selected, "Ctrl+K")
+        self.next_action = self._action("Ne&xt iteration…", self.next_iteration, "Ctrl+Shift+N")
+        self.today_action = self._action("&Today", self.go_today, "T")
+        self.previous_action = self._action("&Previous", lambda: self.step(-1), "PgUp")
+        self.following_action = self._action("&Next", lambda: self.step(1), "PgDown")
+        self.view_actions = [
+            self._action(
+                view.title, lambda _c=False, i=i: self.tabs.setCurrentIndex(i), f"Ctrl+{i + 1}"
+            )
+            for i, view in enumerate(self.views)
+        ]
+        self.about_action = self._action("&About", self.about)
+
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        for a in (self.new_action, self.import_action, self.export_action, self.publish_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        view_menu = menu.addMenu("&View")
+        for a in (self.today_action, self.previous_action, self.following_action):
+            view_menu.addAction(a)
+        view_menu.addSeparator()
+        for a in self.view_actions:
+            view_menu.addAction(a)
+        view_menu.addSeparator()
+        for dock in (self.sidebar_dock, self.details_dock, self.find_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        meeting_menu = menu.addMenu("&Meeting")
+        for a in (self.new_action, self.edit_action, self.next_action, self.cancel_action):
+            meeting_menu.addAction(a)
+        meeting_menu.addSeparator()
+        meeting_menu.addAction(self.delete_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        icons = {
+            self.new_action: QStyle.StandardPixmap.SP_FileIcon,
+            self.undo_action: QStyle.StandardPixmap.SP_ArrowBack,
+            self.redo_action: QStyle.StandardPixmap.SP_ArrowForward,
+            self.previous_action: QStyle.StandardPixmap.SP_MediaSeekBackward,
+            self.today_action: QStyle.StandardPixmap.SP_DialogYesButton,
+            self.following_action: QStyle.StandardPixmap.SP_MediaSeekForward,
+            self.find_action: QStyle.StandardPixmap.SP_FileDialogContentsView,
+            self.import_action: QStyle.StandardPixmap.SP_DialogOpenButton,
+            self.publish_action: QStyle.StandardPixmap.SP_DriveNetIcon,
+            self.print_action: QStyle.StandardPixmap.SP_DialogSaveButton,
+        }
+        for action, pixmap in icons.items():
+            action.setIcon(self.style().standardIcon(pixmap))
+        toolbar = self.addToolBar("Main")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setObjectName("Main")
+        for a in (
+            self.new_action,
+            self.undo_action,
+            self.redo_action,
+            self.previous_action,
+            self.today_action,
+            self.following_action,
+            self.find_action,
+            self.import_action,
+            self.publish_action,
+            self.print_action,
+        ):
+            toolbar.addAction(a)
+        self._update_actions()
+
+    def _palette(self) -> Palette:
+        catalog = self.services.catalog
+        return Palette(
+            strands={s.key: s.colour for s in catalog.strands()},
+            kinds={k.key: k.colour for k in catalog.kinds()},
+        )
+
+    # --- state -----------------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        saved = QSettings()
+        geometry = saved.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = saved.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        else:
+            self.resizeDocks(
+                [self.sidebar_dock, self.details_dock], [280, 420], Qt.Orientation.Horizontal
+            )
+        view = saved.value("window/view", 0)
+        self.tabs.blockSignals(True)
+        self.tabs.setCurrentIndex(int(str(view)) if str(view).isdigit() else 0)
+        self.tabs.blockSignals(False)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._task is not None and self._task.running:
+            self._task.cancel()
+        saved = QSettings()
+        saved.setValue("window/geometry", self.saveGeometry())
+        saved.setValue("window/state", self.saveState())
+        saved.setValue("window/view", self.tabs.currentIndex())
+        if self._publish_timer.isActive():
+            self._publish_timer.stop()
+            self.publish_feeds(quiet=True, wait=True)
+        super().closeEvent(event)
+
+    @property
+    def view(self) -> CalendarView:
+        widget = self.tabs.currentWidget()
+        assert isinstance(widget, CalendarView)
+        return widget
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Fetch what the current view shows, with the filter, and hand it over."""
+        view = self.view
+        first, after = view.period(self.anchor)
+        occurrences: list[Occurrence] = []
+        if self.meeting_filter is not None:
+            start, end = self.services.queries.day_window(first, after - timedelta(days=1), self.tz)
+            occurrences = self.services.queries.occurrences(start, end, self.meeting_filter)
+        exercises = self.services.exercises.list() if isinstance(view, ExercisesView) else []
+        view.show_data(
+            ViewData(
+                anchor=self.anchor,
+                tz=self.tz,
+                occurrences=occurrences,
+                palette=self.palette_,
+                exercises=exercises,
+                today=self.today,
+            )
+        )
+        self.sidebar.show_day(self.anchor)
+        shown = (
+            "nothing (a filter has nothing ticked)"
+            if self.meeting_filter is None
+            else (f"{len(occurrences)} meeting{'s' if len(occurrences) != 1 else ''}")
+        )
+        self.count_label.setText(f"{_period_label(view, first, after)}: {shown}")
+        if self.selected is not None:
+            view.select_meeting(self.selected.meeting.id, self.selected.start)
+
+    def _filter_changed(self, flt: object) -> None:
+        self.meeting_filter = flt  # type: ignore[assignment]
+        self.refresh()
+
+    def _go_to_day(self, day: date) -> None:
+        self.anchor = day
+        self.refresh()
+
+    def go_today(self) -> None:
+        self._go_to_day(self.today)
+
+    def step(self, direction: int) -> None:
+        view = self.view
+        if isinstance(view, MonthView):
+            month = self.anchor.month - 1 + direction
+            year = self.anchor.year + month // 12
+            self.anchor = date(year, month % 12 + 1, 1)
+        elif isinstance(view, WeekView):
+            self.anchor += timedelta(weeks=direction)
+        elif isinstance(view, ExercisesView):
+            self.anchor = date(self.anchor.year + direction, 1, 1)
+        else:
+            self.anchor += timedelta(days=30 * direction)
+        self.refresh()
+
+    def _select(self, occ: Occurrence | None) -> None:
+        self.selected = occ
+        self._update_actions()
+        if occ is None:
+            self.details.clear()
+            return
+        try:
+            detail = self.services.meetings.get(occ.meeting.id)
+        except LiaisonError:
+            self.details.clear()
+            return
+        series = detail.series
+        self.details.show_meeting(detail, occ.start, occ.end, self.tz, series)
+
+    def _update_actions(self) -> None:
+        has = self.selected is not None
+        for action in (self.edit_action, self.delete_action, self.cancel_action):
+            action.setEnabled(has)
+        self.next_action.setEnabled(has and self.selected.meeting.series is not None)  # type: ignore[union-attr]
+
+    def _found(self, meeting: Meeting) -> None:
+        start = meeting.start
+        day = start.astimezone(ZoneInfo(self.tz)).date() if isinstance(start, datetime) else start
+        self.anchor = day
+        self.selected = Occurrence(meeting=meeting, start=meeting.start, end=meeting.end)
+        self.refresh()
+        self._select(self.view.current() or self.selected)
+
+    def _phase_activated(self, phase: Phase) -> None:
+        """A phase of an exercise: open its meeting, if it has one, in the week view."""
+        if phase.meeting_id is None:
+            self.statusBar().showMessage(f"{phase.name}: no meeting is linked to this phase.", 5000)
+            return
+        try:
+            meeting = self.services.meetings.get(phase.meeting_id)
+        except LiaisonError:
+            return
+        self.tabs.setCurrentIndex(1)  # the week of the phase
+        self._found(meeting)
+
+    def show_find(self) -> None:
+        self.find_dock.show()
+        self.find_dock.raise_()
+        self.find_panel.focus()
+
+    # --- changing --------------------------------------------------------------------------
+
+    def _run(self, command: commands._ServiceCommand) -> bool:
+        try:
+            command.execute(self.undo_stack)
+        except LiaisonError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return False
+        return True
+
+    def _changed(self, uid: str | None) -> None:
+        """After a command: show the calendar as it is now, with the changed meeting."""
+        self.selected = None
+        if uid is not None:
+            try:
+                detail = self.services.meetings.get(uid)
+            except LiaisonError:
+                detail = None
+            if detail is not None:
+                self.selected = Occurrence(meeting=detail, start=detail.start, end=detail.end)
+        self.refresh()
+        self._select(self.view.current() or self.selected)
+
+    def _changed_anything(self) -> None:
+        if str(self.services.catalog.setting("publish_dir")):
+            self._publish_timer.start()
+
+    def _command_failed(self, message: str) -> None:
+        QMessageBox.warning(self, APP_NAME, message)
+        self.refresh()
+
+    def new_meeting(self, start: object = None, end: object = None) -> None:
+        if start is None:
+            begin = datetime.combine(self.anchor, datetime.min.time()).replace(hour=9)
+            start, end = begin.replace(tzinfo=ZoneInfo(self.tz)), None
+        dialog = MeetingDialog.for_new(self.services, start, end)  # type: ignore[arg-type]
+        dialog.setParent(self, dialog.windowFlags())
+        if dialog.exec():
+            self._run(commands.CreateMeeting(self.services, dialog.draft(), self._changed))
+
+    def _selected_detail(self) -> MeetingDetail | None:
+        if self.selected is None:
+            return None
+        try:
+            return self.services.meetings.get(self.selected.meeting.id)
+        except LiaisonError as exc:
+            QMessageBox.warning(self, APP_NAME, exc.message)
+            return None
+
+    def _activate(self, occ: Occurrence) -> None:
+        self._select(occ)
+        self.edit_selected()
+
+    def edit_selected(self) -> None:
+        detail = self._selected_detail()
+        if detail is None:
+            return
+        dialog = MeetingDialog.for_meeting(self.services, detail)
+        dialog.setParent(self, dialog.windowFlags())
+        if dialog.exec():
+            before, after = draft_from_detail(detail), dialog.draft()
+            if before != after:
+                self._run(
+                    commands.ReplaceMeeting(self.services, detail.id, before, after, self._changed)
+                )
+
+    def next_iteration(self) -> None:
+        detail = self._selected_detail()
+        if detail is None or detail.series is None:
+            return
+        dialog = MeetingDialog.for_next_iteration(self.services, detail)
+        dialog.setParent(self, dialog.windowFlags())
+        if dialog.exec():
+            self._run(commands.CreateMeeting(self.services, dialog.draft(), self._changed))
+
+    def delete_selected(self) -> None:
+        detail = self._selected_detail()
+        if detail is None:
+            return
+        what = "the whole series of" if detail.rrule else ""
+        answer = QMessageBox.question(
+            self, APP_NAME, f"Delete {what} “{detail.title}”? You can undo it (Ctrl+Z)."
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            draft = draft_from_detail(detail)
+            self._run(commands.DeleteMeeting(self.services, detail.uid, draft, self._changed))
+
+    def cancel_selected(self) -> None:
+        detail = self._selected_detail()
+        if detail is None:
+            return
+        after = Status.CONFIRMED if detail.status is Status.CANCELLED else Status.CANCELLED
+        self._run(commands.SetStatus(self.services, detail.id, detail.status, after, self._changed))
+
+    def _reschedule(self, occ: Occurrence, new_start: object) -> None:
+        meeting = occ.meeting
+        if meeting.rrule:
+            self.statusBar().showMessage(
+                "A repeating meeting moves as a whole: open it to change its time.", 5000
+            )
+            self.refresh()
+            return
+        assert isinstance(new_start, date)
+        length = meeting.end - meeting.start
+        after: tuple[date | datetime, date | datetime] = (new_start, new_start + length)
+        self._run(
+            commands.Reschedule(
+                self.services, meeting.id, (meeting.start, meeting.end), after, self._changed
+            )
+        )
+
+    # --- files -----------------------------------------------------------------------------
+
+    def import_files(self, paths: list[Path] | None = None) -> None:
+        if paths is None:
+            names, _ = QFileDialog.getOpenFileNames(
+                self, "Import calendars", str(Path.home()), "iCalendar files (*.ics);;All files (*)"
+            )
+            paths = [Path(n) for n in names]
+        if not paths:
+            return
+        chosen = list(paths)
+
+        def dry_run(progress: Progress) -> ImportReport:
+            return self.services.importer.import_files(
+                chosen, ImportOptions(dry_run=True), progress=progress
+            )
+
+        self._background("Reading the files…", dry_run, lambda r: self._preview(chosen, r))
+
+    def _preview(self, paths: list[Path], report: ImportReport) -> None:
+        self.preview = ImportPreviewDialog(paths, report, self)
+        if not self.preview.exec():
+            return
+
+        def real(progress: Progress) -> ImportReport:
+            return self.services.importer.import_files(paths, ImportOptions(), progress=progress)
+
+        self._background("Importing…", real, self._imported)
+
+    def _imported(self, report: ImportReport) -> None:
+        self.sidebar.reload()
+        self.palette_ = self._palette()
+        self.refresh()
+        self.statusBar().showMessage(f"Imported: {summary(report)}", 10000)
+        self._changed_anything()
+
+    def _background(self, title: str, work: object, done: object) -> None:
+        task = BackgroundTask(self, title, work)  # type: ignore[arg-type]
+        task.finished.connect(done)
+        task.failed.connect(lambda message: QMessageBox.warning(self, APP_NAME, message))
+        self._task = task
+        task.start()
+
+    def export_file(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Export calendar", str(Path.home() / "calendar.ics"), "iCalendar (*.ics)"
+        )
+        if not name:
+            return
+        from liaison_calendar.services.feeds import ExportScope
+
+        try:
+            self.services.feeds.export_file(Path(name), ExportScope())
+        except (LiaisonError, OSError) as exc:
+            message = exc.message if isinstance(exc, LiaisonError) else str(exc)
+            QMessageBox.warning(self, APP_NAME, f"Cannot export: {message}")
+            return
+        self.statusBar().showMessage(f"Exported to {name}", 8000)
+
+    def publish_feeds(self, quiet: bool = False, wait: bool = False) -> None:
+        folder = str(self.services.catalog.setting("publish_dir"))
+        if not folder:
+            if not quiet:
+                QMessageBox.information(
+                    self, APP_NAME, "Choose a folder to publish feeds to in Settings first."
+                )
+            return
+
+        def publish(_progress: Progress) -> list[object]:
+            return list(self.services.feeds.publish(Path(folder)))
+
+        if wait:
+            with contextlib.suppress(LiaisonError):
+                publish(lambda _d, _t: True)
+            return
+        task = BackgroundTask(self, "Publishing feeds…", publish, show_progress=not quiet)
+        task.finished.connect(self._published)
+        task.failed.connect(
+            lambda message: self.publish_label.setText(f"Feeds not published: {message}")
+        )
+        self._task = task
+        task.start()
+
+    def _published(self, results: list[object]) -> None:
+        failed = [r for r in results if getattr(r, "change", "") == "failed"]
+        when = self.services.clock.now().astimezone(ZoneInfo(self.tz))
+        text = f"Feeds published at {when:%H:%M}"
+        if failed:
+            text += f" ({len(failed)} failed)"
+        self.publish_label.setText(text)
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.services, self)
+        if dialog.exec():
+            self.tz = str(self.services.catalog.setting("default_tz"))
+            self.find_panel.set_zone(self.tz)
+            self.refresh()
+
+    def _print(self) -> None:
+        self.statusBar().showMessage("Printing comes with the printing issue.", 5000)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME}</b> {__version__}<br>Database: {self.services.path}",
+        )
+
+
+def _period_label(view: CalendarView, first: date, after: date) -> str:
+    last = after - timedelta(days=1)
+    if isinstance(view, MonthView):
+        middle = first + (after - first) / 2
+        return f"{middle:%B %Y}"
+    return f"{first:%d %b %Y} – {last:%d %b %Y}"
