@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             self.resizeDocks(
-                [self.sidebar_dock, self.details_dock], [280, 420], Qt.Orientation.Horizontal
+                [self.sidebar_dock, self.details_dock], [280, 360], Qt.Orientation.Horizontal
             )
         view = saved.value("window/view", 0)
         self.tabs.blockSignals(True)
@@ -295,10 +295,11 @@ class MainWindow(QMainWindow):
         view = self.view
         first, after = view.period(self.anchor)
         occurrences: list[Occurrence] = []
-        if self.meeting_filter is not None:
+        exercises_only = isinstance(view, ExercisesView)
+        if self.meeting_filter is not None and not exercises_only:
             start, end = self.services.queries.day_window(first, after - timedelta(days=1), self.tz)
             occurrences = self.services.queries.occurrences(start, end, self.meeting_filter)
-        exercises = self.services.exercises.list() if isinstance(view, ExercisesView) else []
+        exercises = self.services.exercises.list() if exercises_only else []
         view.show_data(
             ViewData(
                 anchor=self.anchor,
@@ -310,11 +311,12 @@ class MainWindow(QMainWindow):
             )
         )
         self.sidebar.show_day(self.anchor)
-        shown = (
-            "nothing (a filter has nothing ticked)"
-            if self.meeting_filter is None
-            else (f"{len(occurrences)} meeting{'s' if len(occurrences) != 1 else ''}")
-        )
+        if exercises_only:
+            shown = f"{len(exercises)} exercise{'s' if len(exercises) != 1 else ''}"
+        elif self.meeting_filter is None:
+            shown = "nothing (a filter has nothing ticked)"
+        else:
+            shown = f"{len(occurrences)} meeting{'s' if len(occurrences) != 1 else ''}"
         self.count_label.setText(f"{_period_label(view, first, after)}: {shown}")
         if self.selected is not None:
             view.select_meeting(self.selected.meeting.id, self.selected.start)

@@ -43,6 +43,8 @@ class FilterGroup(QWidget):
         self.label = QLabel(f"<b>{title}</b>", self)
         self.list = QListWidget(self)
         self.list.setAccessibleName(title)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.all_button = QPushButton("All", self)
         self.all_button.setFlat(True)
         self.all_button.setToolTip(f"Tick every {title.lower()} entry")
@@ -60,6 +62,7 @@ class FilterGroup(QWidget):
         for key, label, colour in entries:
             item = QListWidgetItem(label, self.list)
             item.setData(_KEY, key)
+            item.setToolTip(label)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             ticked = key not in unticked
             item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)

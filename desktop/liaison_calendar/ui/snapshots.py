@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget  # noqa: E402
 
@@ -59,6 +60,9 @@ def snapshots(db: Path, out: Path, day: date, dark: bool = False) -> list[Path]:
     from liaison_calendar.ui.meeting_dialog import MeetingDialog
 
     app = application()
+    # Settings of their own: no window layout or filters of the user's, and none saved for them.
+    app.setOrganizationName("LiaisonSnapshots")
+    QSettings().clear()
     app.setStyle(QStyleFactory.create("Fusion"))
     if dark:
         app.setPalette(dark_palette())

@@ -396,8 +396,10 @@ class AgendaView(CalendarView):
         header.setSectionResizeMode(Column.TIME, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(Column.LOCATION, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.KIND, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(Column.LOCATION, 240)
+        header.setSectionResizeMode(Column.KIND, QHeaderView.ResizeMode.Interactive)
+        # The title gets what is left: place and kind are cut first (their tooltips say all).
+        header.resizeSection(Column.LOCATION, 170)
+        header.resizeSection(Column.KIND, 150)
 
         self.placeholder = QLabel(self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
