@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import icalendar
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
-
 from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode, ReleaseLevel, Side, Status
 from liaison_calendar.domain.models import (
     ActionItemDraft,
@@ -106,8 +103,9 @@ class _Zones:
             tail = "/".join(name.split("/")[-2:])
             if is_valid_zone(tail):
                 return tail, None
-        if name in WINDOWS_TO_OLSON:
-            return WINDOWS_TO_OLSON[name], None
+        windows = _windows_zones()
+        if name in windows:
+            return windows[name], None
         if name in self._cal.timezones:
             custom = self._custom(name)
             if custom is not None:
@@ -119,11 +117,20 @@ class _Zones:
     def _custom(self, tzid: str) -> tzinfo | None:
         text = self._cal.timezones[tzid][1]
         try:
+            import icalendar  # only for custom VTIMEZONEs: the app starts without it
+
             component: Any = icalendar.Timezone.from_ical(text)
             result: tzinfo = component.to_tz(lookup_tzid=False)
             return result
         except Exception:  # noqa: BLE001 - a broken VTIMEZONE falls back to the default zone
             return None
+
+
+def _windows_zones() -> dict[str, str]:
+    """Windows zone names (Outlook, Exchange) to IANA ones, from icalendar's table."""
+    from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
+
+    return WINDOWS_TO_OLSON
 
 
 _CANDIDATES = (

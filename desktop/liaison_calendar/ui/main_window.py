@@ -8,6 +8,7 @@ Every change is an undo command (``commands``) executed at once; there is no Sav
 import contextlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
@@ -34,7 +35,6 @@ from liaison_calendar.ui import commands
 from liaison_calendar.ui.details import DetailsPane
 from liaison_calendar.ui.find import FindPanel
 from liaison_calendar.ui.import_dialog import ImportPreviewDialog, summary
-from liaison_calendar.ui.meeting_dialog import MeetingDialog, draft_from_detail
 from liaison_calendar.ui.settings_dialog import SettingsDialog
 from liaison_calendar.ui.sidebar import Sidebar
 from liaison_calendar.ui.tasks import BackgroundTask, Progress
@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         if start is None:
             begin = datetime.combine(self.anchor, datetime.min.time()).replace(hour=9)
             start, end = begin.replace(tzinfo=ZoneInfo(self.tz)), None
-        dialog = MeetingDialog.for_new(self.services, start, end)  # type: ignore[arg-type]
+        dialog = _editor().MeetingDialog.for_new(self.services, start, end)
         dialog.setParent(self, dialog.windowFlags())
         if dialog.exec():
             self._run(commands.CreateMeeting(self.services, dialog.draft(), self._changed))
@@ -448,10 +448,10 @@ class MainWindow(QMainWindow):
         detail = self._selected_detail()
         if detail is None:
             return
-        dialog = MeetingDialog.for_meeting(self.services, detail)
+        dialog = _editor().MeetingDialog.for_meeting(self.services, detail)
         dialog.setParent(self, dialog.windowFlags())
         if dialog.exec():
-            before, after = draft_from_detail(detail), dialog.draft()
+            before, after = _editor().draft_from_detail(detail), dialog.draft()
             if before != after:
                 self._run(
                     commands.ReplaceMeeting(self.services, detail.id, before, after, self._changed)
@@ -461,7 +461,7 @@ class MainWindow(QMainWindow):
         detail = self._selected_detail()
         if detail is None or detail.series is None:
             return
-        dialog = MeetingDialog.for_next_iteration(self.services, detail)
+        dialog = _editor().MeetingDialog.for_next_iteration(self.services, detail)
         dialog.setParent(self, dialog.windowFlags())
         if dialog.exec():
             self._run(commands.CreateMeeting(self.services, dialog.draft(), self._changed))
@@ -475,7 +475,7 @@ class MainWindow(QMainWindow):
             self, APP_NAME, f"Delete {what} “{detail.title}”? You can undo it (Ctrl+Z)."
         )
         if answer == QMessageBox.StandardButton.Yes:
-            draft = draft_from_detail(detail)
+            draft = _editor().draft_from_detail(detail)
             self._run(commands.DeleteMeeting(self.services, detail.uid, draft, self._changed))
 
     def cancel_selected(self) -> None:
@@ -609,6 +609,13 @@ class MainWindow(QMainWindow):
             f"About {APP_NAME}",
             f"<b>{APP_NAME}</b> {__version__}<br>Database: {self.services.path}",
         )
+
+
+def _editor() -> ModuleType:
+    """The meeting editor, imported when first opened: the window appears sooner without it."""
+    from liaison_calendar.ui import meeting_dialog
+
+    return meeting_dialog
 
 
 def _period_label(view: CalendarView, first: date, after: date) -> str:
