@@ -305,3 +305,48 @@ def test_a_meeting_dragged_in_the_week_view_moves_and_the_move_can_be_undone(
     assert moved.end == datetime(2024, 3, 13, 15, 0, tzinfo=BRUSSELS)
     window.undo_action.trigger()
     assert services.meetings.get(meeting.id).start == meeting.start
+
+
+def test_next_iteration_carries_open_actions_and_undo_opens_them_again(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.domain.enums import ActionStatus
+    from liaison_calendar.domain.models import ActionItemDraft, SeriesDraft
+
+    services = window.services
+    services.series.create(SeriesDraft(name="Quokka dialogue", kind="structured-dialogue"))
+    first = services.meetings.create(
+        MeetingDraft(
+            title="Quokka dialogue – 1st iteration",
+            kind="structured-dialogue",
+            series="Quokka dialogue",
+            start=datetime(2024, 3, 5, 10, 0),
+            end=datetime(2024, 3, 5, 12, 0),
+            actions=[
+                ActionItemDraft(text="Share the threat picture", owner="EEAS"),
+                ActionItemDraft(text="Already done", owner="IMS", status=ActionStatus.DONE),
+            ],
+        )
+    )
+    open_item = first.actions[0]
+    window.selected = next(
+        o
+        for o in services.queries.occurrences(*_day(window, first.start))
+        if o.meeting.id == first.id
+    )
+    _accept_with(monkeypatch, lambda d: None)  # accepted as pre-filled
+
+    window.next_iteration()
+
+    second = services.meetings.get(window.selected.meeting.id)
+    assert (second.series, second.iteration) == ("Quokka dialogue", 2)
+    assert [(a.text, a.carried_from_id) for a in second.actions] == [
+        ("Share the threat picture", open_item.id)
+    ]
+    assert services.meetings.get(first.id).actions[0].status is ActionStatus.CARRIED
+
+    window.undo_action.trigger()
+
+    with pytest.raises(NotFoundError):
+        services.meetings.get(second.uid)
+    assert services.meetings.get(first.id).actions[0].status is ActionStatus.OPEN

@@ -1,5 +1,6 @@
 """Standing formats that meet again and again, numbered by iteration."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func
@@ -18,7 +19,7 @@ from liaison_calendar.domain.models import (
     SeriesDraft,
 )
 from liaison_calendar.domain.timezones import zone
-from liaison_calendar.errors import ValidationError
+from liaison_calendar.errors import NotFoundError, ValidationError
 from liaison_calendar.services import resolve
 from liaison_calendar.services.meetings import MeetingService
 from liaison_calendar.store import queries
@@ -205,6 +206,34 @@ class SeriesService:
             meeting_id = self._meetings.create_in(session, draft)
             if previous_id is not None:
                 self._carry_actions(session, previous_id, meeting_id)
+            return self._meetings._detail(session, meeting_id)  # noqa: SLF001
+
+    def create_iteration(
+        self, draft: MeetingDraft, carried: Sequence[int | None] = ()
+    ) -> MeetingDetail:
+        """Save a next iteration as the editor filled it in, in one transaction.
+
+        ``carried[i]`` is the action item of an earlier meeting that ``draft.actions[i]`` brings
+        over (None for a new one): the new item keeps where it came from, and the old one is
+        marked carried, as ``next_iteration`` does.
+        """
+        if len(carried) > len(draft.actions):
+            raise ValidationError("More carried action items than action items.")
+        with self._db.transaction() as session:
+            meeting_id = self._meetings.create_in(session, draft)
+            now = self._clock.now()
+            new_items = queries.actions_of(session, meeting_id)
+            for item, source_id in zip(new_items, carried, strict=False):
+                if source_id is None:
+                    continue
+                source = session.get(ActionItemRecord, source_id)
+                if source is None:
+                    raise NotFoundError(f"There is no action item {source_id}.")
+                item.carried_from_id = source_id
+                source.status = str(ActionStatus.CARRIED)
+                source.modified = now
+                session.add_all([item, source])
+            session.flush()
             return self._meetings._detail(session, meeting_id)  # noqa: SLF001
 
     def _carry_actions(self, session: Session, from_id: int, to_id: int) -> None:

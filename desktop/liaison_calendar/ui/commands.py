@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from liaison_calendar.domain.enums import Status
+from liaison_calendar.domain.enums import ActionStatus, Status
 from liaison_calendar.domain.models import MeetingDraft, MeetingPatch
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
@@ -86,6 +86,39 @@ class CreateMeeting(_ServiceCommand):
     def _undo(self) -> None:
         assert self.uid is not None
         self._services.meetings.delete(self.uid)
+        self._changed(None)
+
+
+class CreateIteration(_ServiceCommand):
+    """The next meeting of a series, carrying open action items over from earlier ones.
+
+    Undone by deleting it and opening the carried items again where they were raised."""
+
+    def __init__(
+        self,
+        services: Services,
+        draft: MeetingDraft,
+        carried: list[int | None],
+        changed: Changed,
+    ) -> None:
+        super().__init__(services, f"New iteration “{draft.title}”", changed)
+        self._draft = draft
+        self._carried = carried
+        self.uid: str | None = draft.uid
+
+    def _do(self) -> None:
+        draft = self._draft
+        if self.uid is not None:
+            draft = draft.model_copy(update={"uid": self.uid})
+        self.uid = self._services.series.create_iteration(draft, self._carried).uid
+        self._changed(self.uid)
+
+    def _undo(self) -> None:
+        assert self.uid is not None
+        self._services.meetings.delete(self.uid)
+        for source in self._carried:
+            if source is not None:
+                self._services.meetings.set_action_status(source, ActionStatus.OPEN)
         self._changed(None)
 
 

@@ -464,7 +464,11 @@ class MainWindow(QMainWindow):
         dialog = _editor().MeetingDialog.for_next_iteration(self.services, detail)
         dialog.setParent(self, dialog.windowFlags())
         if dialog.exec():
-            self._run(commands.CreateMeeting(self.services, dialog.draft(), self._changed))
+            self._run(
+                commands.CreateIteration(
+                    self.services, dialog.draft(), dialog.carried_by_row(), self._changed
+                )
+            )
 
     def delete_selected(self) -> None:
         detail = self._selected_detail()

@@ -97,6 +97,7 @@ _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
 _BYDAY = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UTC = QTimeZone.utc()
+_SUB_DAILY = re.compile(r"FREQ=(HOURLY|MINUTELY|SECONDLY)", re.IGNORECASE)
 
 _MODE_LABELS = {Mode.IN_PERSON: "In person", Mode.VIDEO: "Video", Mode.HYBRID: "Hybrid"}
 _LEAD_LABELS = {LeadSide.EU: "EU", LeadSide.NATO: "NATO", LeadSide.CO_CHAIRED: "Co-chaired"}
@@ -249,9 +250,15 @@ def rule_problem(rule: str, start: Moment, tz: str) -> str:
 
 
 def _rule_dates(rule: str, start: Moment, tz: str, days: set[date]) -> set[date]:
-    """Which of ``days`` the rule gives (for warnings; bad rules give none)."""
+    """Which of ``days`` the rule gives (for warnings; bad rules give none).
+
+    A rule repeating within the day is taken to give every day: expanding it over months on
+    every keystroke would stall the dialog.
+    """
     if not days:
         return set()
+    if _SUB_DAILY.search(rule):
+        return set(days)
     try:
         anchor: Moment = localize(start, tz) if isinstance(start, datetime) else start
         parsed = build_rule(rule, anchor, tz)
@@ -1223,6 +1230,10 @@ class MeetingDialog(QDialog):
     def is_valid(self) -> bool:
         return not self._problems
 
+    def carried_by_row(self) -> list[int | None]:
+        """For each action item row, the earlier item it carries over (None for a new one)."""
+        return [t if isinstance(t, int) else None for t in self.actions_model.tags()]
+
     def carried_action_ids(self) -> list[int]:
         """Ids of the previous iteration's action items brought over and still listed."""
         return [t for t in self.actions_model.tags() if isinstance(t, int)]
@@ -1277,12 +1288,14 @@ class MeetingDialog(QDialog):
         self.series_combo.addItem("(none)", None)
         for name in self._series:
             self.series_combo.addItem(name, name)
-        self.iteration_label = QLabel("&Iteration", page)
+        # A caption, not a mnemonic: every letter of "Iteration" is taken on this page, and the
+        # spin box is the next field after the series by Tab.
+        self.iteration_label = QLabel("iteration", page)
         self.iteration_spin = QSpinBox(page)
         self.iteration_spin.setRange(0, 999)
         self.iteration_spin.setSpecialValueText("next")
         self.iteration_spin.setToolTip("Which iteration of the series; “next” numbers it for you")
-        self.iteration_label.setBuddy(self.iteration_spin)
+        self.iteration_spin.setAccessibleName("Iteration")
 
         self.start_edit = QDateTimeEdit(page)
         self.end_edit = QDateTimeEdit(page)
@@ -1374,7 +1387,7 @@ class MeetingDialog(QDialog):
         left.addRow("&Title:", self._with_error("title", self.title_edit))
         left.addRow("&Kind:", self.kind_combo)
         left.addRow(
-            "Se&ries:",
+            "Ser&ies:",
             self._with_error(
                 "series", self.series_combo, self.iteration_label, self.iteration_spin
             ),
@@ -2098,7 +2111,7 @@ class MeetingDialog(QDialog):
             self._update_agenda_clock()
             draft, self._problems = self._collect()
             self._warnings = self._collect_warnings(draft)
-            self._show(draft)
+            self._show()
         finally:
             self._validating = False
         self.validated.emit(not self._problems)
@@ -2114,7 +2127,7 @@ class MeetingDialog(QDialog):
         self.agenda_model.set_start(anchor)
         self.zone_picker.set_reference(start if isinstance(start, datetime) else None)
 
-    def _show(self, draft: MeetingDraft | None) -> None:
+    def _show(self) -> None:
         by_field: dict[str, list[Problem]] = {}
         for p in self._problems:
             by_field.setdefault(p.field, []).append(p)
