@@ -645,3 +645,69 @@ def test_counted_rules_expand_to_count_minus_skipped_at_one_wall_time(tmp_path: 
         check()
     finally:
         svc.close()
+
+
+def test_overlaps_name_meetings_at_the_same_time_with_a_participant_in_common(
+    services: Services,
+) -> None:
+    def meeting(title: str, hour: int, *people: str, **fields: object) -> MeetingDetail:
+        return services.meetings.create(
+            MeetingDraft.model_validate(
+                {
+                    "title": title,
+                    "kind": "cross-briefing",
+                    "start": datetime(2024, 3, 14, hour, 0),
+                    "end": datetime(2024, 3, 14, hour + 2, 0),
+                    "participants": [ParticipantDraft(name=p) for p in people],
+                }
+                | fields
+            )
+        )
+
+    meeting("Hybrid threats briefing", 9, "Anna Kovalenko", "Pierre Dubois")
+    meeting("Cancelled talk", 9, "Anna Kovalenko", status=Status.CANCELLED)
+    meeting("Unrelated call", 9, "Someone Else")
+    new = meeting("Cyber briefing", 10, "anna  kovalenko")
+
+    assert services.queries.overlaps(new, services.meetings.get) == [
+        "“Hybrid threats briefing” is at the same time with Anna Kovalenko"
+    ]
+
+
+def test_meetings_longer_than_a_month_are_found_in_a_window_far_from_their_start(
+    services: Services,
+) -> None:
+    """Windows read three index ranges (revision 0004): long meetings have their own."""
+    services.meetings.create(
+        MeetingDraft(
+            title="Training mission planning cell",
+            kind="other",
+            start=datetime(2024, 1, 8, 9, 0),
+            end=datetime(2024, 4, 30, 17, 0),
+        )
+    )
+    services.meetings.create(
+        MeetingDraft(title="Short", kind="other", start=date(2024, 2, 1), end=date(2024, 2, 3))
+    )
+    start, end = services.queries.day_window(date(2024, 3, 11), date(2024, 3, 17), BRUSSELS)
+
+    assert [o.meeting.title for o in services.queries.occurrences(start, end)] == [
+        "Training mission planning cell"
+    ]
+
+
+def test_the_window_indexes_exist_and_serve_the_long_meeting_query(services: Services) -> None:
+    import sqlite3
+
+    with sqlite3.connect(services.path) as conn:
+        names = {row[1] for row in conn.execute("PRAGMA index_list(meeting)")}
+        plan = " ".join(
+            str(row[3])
+            for row in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM meeting WHERE rrule IS NULL AND "
+                "julianday(end_utc) - julianday(start_utc) > 31 AND start_utc < '2024'"
+            )
+        )
+
+    assert {"ix_meeting_recurring", "ix_meeting_long"} <= names
+    assert "ix_meeting_long" in plan

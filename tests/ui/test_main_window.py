@@ -350,3 +350,36 @@ def test_next_iteration_carries_open_actions_and_undo_opens_them_again(
     with pytest.raises(NotFoundError):
         services.meetings.get(second.uid)
     assert services.meetings.get(first.id).actions[0].status is ActionStatus.OPEN
+
+
+def test_an_overlap_in_place_or_people_is_pointed_out_but_the_meeting_is_saved(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.domain.models import ParticipantDraft
+
+    services = window.services
+    services.meetings.create(
+        MeetingDraft(
+            title="Quokka staff talks",
+            kind="staff-talks",
+            start=datetime(2024, 3, 14, 9, 0),
+            end=datetime(2024, 3, 14, 12, 0),
+            location="Room 3, EEAS",
+            participants=[ParticipantDraft(name="Anna Kovalenko")],
+        )
+    )
+
+    def same_room(dialog: MeetingDialog) -> None:
+        dialog.title_edit.setText("Quokka cross-briefing")
+        dialog.location_edit.setText("Room 3,  EEAS")
+
+    _accept_with(monkeypatch, same_room)
+    window.new_meeting(datetime(2024, 3, 14, 11, 0, tzinfo=BRUSSELS))
+
+    assert len(services.queries.search("Quokka cross-briefing")) == 1  # saved all the same
+    assert window.overlaps == ["“Quokka staff talks” is at the same time in Room 3, EEAS"]
+    assert "Quokka staff talks" in window.statusBar().currentMessage()
+
+    _accept_with(monkeypatch, lambda d: d.title_edit.setText("Quokka elsewhere"))
+    window.new_meeting(datetime(2024, 3, 14, 15, 0, tzinfo=BRUSSELS))  # after both
+    assert window.overlaps == []

@@ -1,9 +1,17 @@
 """Reading the calendar: occurrences in a window (recurrences expanded) and full-text search."""
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from liaison_calendar.domain.clock import Clock
-from liaison_calendar.domain.models import Meeting, MeetingFilter, Moment, Occurrence
+from liaison_calendar.domain.enums import Status
+from liaison_calendar.domain.models import (
+    Meeting,
+    MeetingDetail,
+    MeetingFilter,
+    Moment,
+    Occurrence,
+)
 from liaison_calendar.domain.recurrence import occurrence_key, starts_between
 from liaison_calendar.store import queries
 from liaison_calendar.store.database import Database
@@ -27,6 +35,13 @@ def _overlaps(start: Moment, end: Moment, lo: datetime | None, hi: datetime | No
     lo_day = lo.date() if lo is not None else None
     hi_day = (hi - timedelta(microseconds=1)).date() if hi is not None else None
     return (hi_day is None or start <= hi_day) and (lo_day is None or end > lo_day)
+
+
+MeetingLoader = Callable[[int], MeetingDetail]
+
+
+def _person(name: str, email: str) -> str:
+    return email.strip().casefold() or " ".join(name.split()).casefold()
 
 
 class QueryService:
@@ -117,6 +132,34 @@ class QueryService:
                 Occurrence(meeting=meeting, start=occ_start, end=occ_end, recurrence_id=moment)
             )
         return occurrences
+
+    def overlaps(self, meeting: MeetingDetail, others: "MeetingLoader") -> list[str]:
+        """What ``meeting`` (its first occurrence) clashes with: other meetings at the same time
+        in the same place, or with a participant in common. Pointed out, never refused.
+
+        ``others(id)`` gives the details of another meeting (``MeetingService.get``).
+        """
+        start, end = meeting.start, meeting.end
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            return []  # all-day meetings share days by nature: not a clash
+        place = " ".join(meeting.location.split()).casefold()
+        people = {_person(p.name, p.email) for p in meeting.participants}
+        found = []
+        for occ in self.occurrences(start, end):
+            other = occ.meeting
+            if other.id == meeting.id or other.uid == meeting.uid or occ.all_day:
+                continue
+            if other.status is Status.CANCELLED:
+                continue
+            if place and " ".join(other.location.split()).casefold() == place:
+                found.append(f"“{other.title}” is at the same time in {other.location}")
+                continue
+            shared = sorted(
+                p.name for p in others(other.id).participants if _person(p.name, p.email) in people
+            )
+            if shared:
+                found.append(f"“{other.title}” is at the same time with {', '.join(shared)}")
+        return found
 
     def is_empty(self) -> bool:
         """Whether the calendar has no meeting at all (a first start)."""

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, text
+from sqlalchemy import ColumnElement, exists, func, or_, text
 from sqlmodel import Session, col, select
 
 from liaison_calendar.domain import agenda as agenda_rules
@@ -26,10 +26,8 @@ from liaison_calendar.store.tables import (
     FTS_TABLE,
     ActionItemRecord,
     AgendaItemRecord,
-    CommonProposalRecord,
     KindRecord,
     MeetingPartnerLink,
-    MeetingProposalLink,
     MeetingRecord,
     MeetingStrandLink,
     OrganisationRecord,
@@ -71,33 +69,35 @@ def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
     series_names: dict[int | None, str] = dict(
         session.exec(select(col(SeriesRecord.id), col(SeriesRecord.name))).all()
     )
-    rows: list[MeetingRecord] = []
+    rows: list[_MeetingRow] = []
     strand_keys: dict[int, list[str]] = defaultdict(list)
     partner_names: dict[int, list[str]] = defaultdict(list)
     proposal_numbers: dict[int, list[int]] = defaultdict(list)
     for chunk in _chunks(unique_ids):
+        # Plain rows, not ORM objects: a month of a big calendar is thousands of meetings.
+        marks = ", ".join("?" * len(chunk))
         rows.extend(
-            session.exec(select(MeetingRecord).where(col(MeetingRecord.id).in_(chunk))).all()
-        )
-        for mid, sid in session.exec(
-            select(col(MeetingStrandLink.meeting_id), col(MeetingStrandLink.strand_id)).where(
-                col(MeetingStrandLink.meeting_id).in_(chunk)
+            _MeetingRow.of(values)
+            for values in session.connection().exec_driver_sql(
+                f"SELECT {_MEETING_COLUMNS} FROM meeting WHERE id IN ({marks})", tuple(chunk)
             )
+        )
+        conn = session.connection()
+        for mid, sid in conn.exec_driver_sql(
+            f"SELECT meeting_id, strand_id FROM meeting_strand WHERE meeting_id IN ({marks})",
+            tuple(chunk),
         ):
             strand_keys[mid].append(strands[sid])
-        for mid, name in session.exec(
-            select(col(MeetingPartnerLink.meeting_id), col(PartnerRecord.name))
-            .join(PartnerRecord, col(PartnerRecord.id) == col(MeetingPartnerLink.partner_id))
-            .where(col(MeetingPartnerLink.meeting_id).in_(chunk))
+        for mid, name in conn.exec_driver_sql(
+            "SELECT l.meeting_id, p.name FROM meeting_partner l JOIN partner p "
+            f"ON p.id = l.partner_id WHERE l.meeting_id IN ({marks})",
+            tuple(chunk),
         ):
             partner_names[mid].append(name)
-        for mid, number in session.exec(
-            select(col(MeetingProposalLink.meeting_id), col(CommonProposalRecord.number))
-            .join(
-                CommonProposalRecord,
-                col(CommonProposalRecord.id) == col(MeetingProposalLink.proposal_id),
-            )
-            .where(col(MeetingProposalLink.meeting_id).in_(chunk))
+        for mid, number in conn.exec_driver_sql(
+            "SELECT l.meeting_id, c.number FROM meeting_proposal l JOIN common_proposal c "
+            f"ON c.id = l.proposal_id WHERE l.meeting_id IN ({marks})",
+            tuple(chunk),
         ):
             proposal_numbers[mid].append(number)
     strand_order = {key: i for i, key in enumerate(sorted(strands.values()))}
@@ -115,8 +115,60 @@ def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
     return result
 
 
+class _MeetingRow(NamedTuple):
+    """The columns of a meeting row that its read model needs, as their Python types."""
+
+    id: int
+    uid: str
+    sequence: int
+    title: str
+    kind_id: int
+    series_id: int | None
+    iteration: int | None
+    start_utc: datetime
+    end_utc: datetime
+    tz: str
+    all_day: bool
+    start_date: date | None
+    end_date: date | None
+    floating: bool
+    location: str
+    mode: str
+    lead_side: str
+    status: str
+    marking: str
+    release_level: str
+    description: str
+    outcomes: str
+    rrule: str | None
+    exdates: str
+    rdates: str
+    master_id: int | None
+    recurrence_id: str | None
+    exercise_phase_id: int | None
+    created: datetime
+    modified: datetime
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> "_MeetingRow":
+        v = list(values)
+        for i in _INSTANTS:
+            v[i] = datetime.fromisoformat(v[i])  # stored as UTC with a Z (see ``types``)
+        for i in _DATES:
+            v[i] = date.fromisoformat(v[i]) if v[i] is not None else None
+        for i in _FLAGS:
+            v[i] = bool(v[i])
+        return cls(*v)
+
+
+_MEETING_COLUMNS = ", ".join(_MeetingRow._fields)
+_INSTANTS = [_MeetingRow._fields.index(n) for n in ("start_utc", "end_utc", "created", "modified")]
+_DATES = [_MeetingRow._fields.index(n) for n in ("start_date", "end_date")]
+_FLAGS = [_MeetingRow._fields.index(n) for n in ("all_day", "floating")]
+
+
 def to_meeting(
-    row: MeetingRecord,
+    row: "_MeetingRow",
     *,
     kind: str,
     strands: Sequence[str],
@@ -134,7 +186,9 @@ def to_meeting(
         tz = zone(row.tz)
         start = row.start_utc.astimezone(tz)
         end = row.end_utc.astimezone(tz)
-    return Meeting(
+    # Built without validation: every value comes from a row the services validated, in its
+    # type already (thousands of these fill a month of a big calendar).
+    return Meeting.model_construct(
         id=row.id,
         uid=row.uid,
         sequence=row.sequence,
@@ -271,6 +325,11 @@ def _owner_id() -> object:
     return MeetingRecord.id
 
 
+LONG_DAYS = 31
+LONG_MEETING = "julianday(end_utc) - julianday(start_utc) > 31"
+"""Meetings longer than LONG_DAYS, word for word as in the partial index of revision 0004."""
+
+
 def candidate_ids(
     session: Session,
     window_start: datetime | None,
@@ -280,25 +339,38 @@ def candidate_ids(
 ) -> list[int]:
     """Ids of meetings that may have an occurrence in the window (a superset, checked later)."""
     m = MeetingRecord
-    stmt = select(col(m.id))
     lo = window_start - ALL_DAY_SLACK if window_start else None
     hi = window_end + ALL_DAY_SLACK if window_end else None
-    if hi is not None:
-        stmt = stmt.where(col(m.start_utc) < hi)
-    if lo is not None:
-        stmt = stmt.where(
-            or_(
-                and_(col(m.rrule).is_(None), col(m.end_utc) > lo),
-                and_(
-                    col(m.rrule).is_not(None),
-                    or_(col(m.until_utc).is_(None), col(m.until_utc) > lo),
-                ),
-            )
-        )
-    for clause in _filter_clauses(session, flt):
-        stmt = stmt.where(clause)
-    # Primary keys are never NULL: the filter only narrows the type.
-    ids = [i for i in session.exec(stmt).all() if i is not None]
+    filters = _filter_clauses(session, flt)
+    parts: list[list[Any]]
+    if lo is None:
+        parts = [[*([col(m.start_utc) < hi] if hi is not None else [])]]
+    else:
+        # Three index ranges instead of "everything that starts before the end" (see 0004):
+        # single meetings of up to 31 days, the longer ones, and the recurring ones.
+        long_term = text(LONG_MEETING)
+        ends_after = col(m.end_utc) > lo
+        before_end = [col(m.start_utc) < hi] if hi is not None else []
+        parts = [
+            [
+                col(m.rrule).is_(None),
+                col(m.start_utc) >= lo - timedelta(days=LONG_DAYS),
+                *before_end,
+                ends_after,
+            ],
+            [col(m.rrule).is_(None), long_term, *before_end, ends_after],
+            [
+                col(m.rrule).is_not(None),
+                *before_end,
+                or_(col(m.until_utc).is_(None), col(m.until_utc) > lo),
+            ],
+        ]
+    found: set[int] = set()
+    for where in parts:
+        stmt = select(col(m.id)).where(*where, *filters)
+        # Primary keys are never NULL: the filter only narrows the type.
+        found.update(i for i in session.exec(stmt).all() if i is not None)
+    ids = sorted(found)
     if matching_ids is not None:
         ids = [i for i in ids if i in matching_ids]
     return ids

@@ -58,6 +58,7 @@ class MainWindow(QMainWindow):
         self.anchor = self.today
         self.meeting_filter = None
         self.selected: Occurrence | None = None
+        self.overlaps: list[str] = []
         self.setWindowTitle(f"{APP_NAME} — {services.path.name}")
         self.resize(1280, 820)
         self.undo_stack = QUndoStack(self)
@@ -411,8 +412,16 @@ class MainWindow(QMainWindow):
                 detail = None
             if detail is not None:
                 self.selected = Occurrence(meeting=detail, start=detail.start, end=detail.end)
+                self._point_out_overlaps(detail)
         self.refresh()
         self._select(self.view.current() or self.selected)
+
+    def _point_out_overlaps(self, detail: MeetingDetail) -> None:
+        """Same time, same place or same people: said in the status bar, never refused."""
+        self.overlaps = self.services.queries.overlaps(detail, self.services.meetings.get)
+        if self.overlaps:
+            more = f" (and {len(self.overlaps) - 1} more)" if len(self.overlaps) > 1 else ""
+            self.statusBar().showMessage(f"Note: {self.overlaps[0]}{more}.", 15000)
 
     def _changed_anything(self) -> None:
         if str(self.services.catalog.setting("publish_dir")):

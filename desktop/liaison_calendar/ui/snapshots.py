@@ -45,6 +45,13 @@ def dark_palette() -> QPalette:
     }
     for role, colour in roles.items():
         p.setColor(role, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        p.setColor(disabled, role, QColor("#7a7a7a"))
     return p
 
 
