@@ -237,7 +237,7 @@ def _agenda_html(detail: MeetingDetail, start: Moment, colours: Colours) -> str:
         f"<tr><th align='left' style='{head}'>Time</th>"
         f"<th align='left' style='{head}'>Item</th>"
         f"<th align='left' style='{head}'>Lead</th>"
-        f"<th align='right' style='{head}'>Duration</th></tr>"
+        f"<th align='right' style='{head}'>Min</th></tr>"
     )
     for item, (starts, ends) in zip(detail.agenda, _agenda_times(detail, start), strict=True):
         when = f"{starts:%H:%M}–{ends:%H:%M}" if starts and ends else ""

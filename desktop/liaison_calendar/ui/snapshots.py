@@ -85,13 +85,6 @@ def snapshots(db: Path, out: Path, day: date, dark: bool = False) -> list[Path]:
         window = MainWindow(services, today=day)
         window.resize(1400, 900)
         window.show()
-        written = []
-        for index, view in enumerate(window.views):
-            window.tabs.setCurrentIndex(index)
-            window.refresh()
-            written.append(save(window, out / f"{view.title.lower()}{suffix}.png"))
-        window.tabs.setCurrentIndex(0)
-        window.refresh()
         busiest = max(
             services.queries.occurrences(*services.queries.day_window(day, day, window.tz)),
             key=lambda o: len(services.meetings.get(o.meeting.id).agenda),
@@ -103,7 +96,14 @@ def snapshots(db: Path, out: Path, day: date, dark: bool = False) -> list[Path]:
                 *services.queries.day_window(month[0], month[1], window.tz)
             )
             busiest = max(found, key=lambda o: len(services.meetings.get(o.meeting.id).agenda))
-        window._select(busiest)
+        window._select(busiest)  # its details beside every view
+        written = []
+        for index, view in enumerate(window.views):
+            window.tabs.setCurrentIndex(index)
+            window.refresh()
+            written.append(save(window, out / f"{view.title.lower()}{suffix}.png"))
+        window.tabs.setCurrentIndex(0)
+        window.refresh()
         written.append(save(window.details, out / f"details{suffix}.png"))
         dialog = MeetingDialog.for_meeting(services, services.meetings.get(busiest.meeting.id))
         dialog.show()
