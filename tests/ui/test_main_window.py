@@ -129,8 +129,18 @@ def test_create_edit_cancel_then_undo_and_redo_all_of_it(
     window.edit_selected()
     assert services.meetings.get(created[0].uid).title == "Quokka liaison briefing (2)"
 
+    asked: list[str] = []
+
+    def answer(_parent: object, _title: str, text: str) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return QMessageBox.StandardButton.No if len(asked) == 1 else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    window.cancel_selected()  # answered No: nothing happens
+    assert services.meetings.get(created[0].uid).status is Status.CONFIRMED
     window.cancel_selected()
     assert services.meetings.get(created[0].uid).status is Status.CANCELLED
+    assert "struck through" in asked[0]
 
     window.undo_action.trigger()
     assert services.meetings.get(created[0].uid).status is Status.CONFIRMED
@@ -383,3 +393,19 @@ def test_an_overlap_in_place_or_people_is_pointed_out_but_the_meeting_is_saved(
     _accept_with(monkeypatch, lambda d: d.title_edit.setText("Quokka elsewhere"))
     window.new_meeting(datetime(2024, 3, 14, 15, 0, tzinfo=BRUSSELS))  # after both
     assert window.overlaps == []
+
+
+def test_with_a_publish_folder_feeds_are_written_again_after_a_change(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = tmp_path / "feeds"
+    folder.mkdir()
+    window.services.catalog.set_setting("publish_dir", str(folder))
+    window._publish_timer.setInterval(50)
+    _accept_with(monkeypatch, lambda d: d.title_edit.setText("Quokka published briefing"))
+
+    window.new_meeting(datetime(2024, 3, 14, 10, 0, tzinfo=BRUSSELS))
+    qtbot.waitUntil(lambda: "Feeds published" in window.publish_label.text(), timeout=15000)
+
+    assert "Quokka published briefing" in (folder / "all.ics").read_text(encoding="utf-8")
+    assert (folder / "strand-cyber.ics").exists()

@@ -496,6 +496,15 @@ class MainWindow(QMainWindow):
         if detail is None:
             return
         after = Status.CONFIRMED if detail.status is Status.CANCELLED else Status.CANCELLED
+        if after is Status.CANCELLED:
+            answer = QMessageBox.question(
+                self,
+                APP_NAME,
+                f"Cancel “{detail.title}”? It stays on the calendar, struck through, and in "
+                "feeds as cancelled. You can undo it (Ctrl+Z).",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
         self._run(commands.SetStatus(self.services, detail.id, detail.status, after, self._changed))
 
     def _reschedule(self, occ: Occurrence, new_start: object) -> None:
