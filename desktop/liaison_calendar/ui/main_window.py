@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self._publish_timer.setSingleShot(True)
         self._publish_timer.setInterval(PUBLISH_DELAY_MS)
         self._publish_timer.timeout.connect(lambda: self.publish_feeds(quiet=True))
-        self._task: BackgroundTask | None = None
+        self._tasks: list[BackgroundTask] = []  # running in the background, or done
         self.undo_stack.indexChanged.connect(lambda _i: self._changed_anything())
 
         self._build_actions()
@@ -272,8 +272,10 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self._task is not None and self._task.running:
-            self._task.cancel()
+        for task in self._tasks:
+            if task.running:
+                task.cancel()  # an import rolls back; a publish finishes its file
+                task.wait()
         saved = QSettings()
         saved.setValue("window/geometry", self.saveGeometry())
         saved.setValue("window/state", self.saveState())
@@ -564,7 +566,7 @@ class MainWindow(QMainWindow):
         task = BackgroundTask(self, title, work)  # type: ignore[arg-type]
         task.finished.connect(done)
         task.failed.connect(lambda message: QMessageBox.warning(self, APP_NAME, message))
-        self._task = task
+        self._tasks = [t for t in self._tasks if t.running] + [task]
         task.start()
 
     def export_file(self) -> None:
@@ -604,7 +606,7 @@ class MainWindow(QMainWindow):
         task.failed.connect(
             lambda message: self.publish_label.setText(f"Feeds not published: {message}")
         )
-        self._task = task
+        self._tasks = [t for t in self._tasks if t.running] + [task]
         task.start()
 
     def _published(self, results: list[object]) -> None:

@@ -82,6 +82,12 @@ class BackgroundTask(QObject):
     def cancel(self) -> None:
         self._worker.cancelled.set()
 
+    def wait(self) -> None:
+        """Block until the work has stopped (a window closing must not leave it running)."""
+        self._thread.quit()  # handled once the work returns to the thread's event loop
+        self._thread.wait()
+        self.running = False
+
     def _progressed(self, done: int, total: int) -> None:
         if self.dialog is not None and not self._worker.cancelled.is_set():
             self.dialog.setMaximum(max(total, 1))
