@@ -409,3 +409,55 @@ def test_with_a_publish_folder_feeds_are_written_again_after_a_change(
 
     assert "Quokka published briefing" in (folder / "all.ics").read_text(encoding="utf-8")
     assert (folder / "strand-cyber.ics").exists()
+
+
+def test_double_clicking_an_empty_day_creates_an_all_day_meeting_there(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _accept_with(monkeypatch, lambda d: d.title_edit.setText("Quokka away day"))
+
+    window.view.create_requested.emit(date(2024, 3, 21), date(2024, 3, 22))
+
+    created = window.services.queries.search("Quokka away day")
+    assert len(created) == 1
+    assert (created[0].all_day, created[0].start, created[0].end) == (
+        True,
+        date(2024, 3, 21),
+        date(2024, 3, 22),
+    )
+
+
+def test_a_long_import_can_be_cancelled_from_its_progress_dialog(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from liaison_calendar.ui.tasks import BackgroundTask
+
+    path = tmp_path / "many.ics"
+    events = "".join(
+        f"BEGIN:VEVENT\r\nUID:many-{i}@example.eu\r\nDTSTAMP:20240101T000000Z\r\n"
+        f"DTSTART:20240{1 + i % 9}1{i % 9}T090000Z\r\nSUMMARY:Quokka bulk {i}\r\nEND:VEVENT\r\n"
+        for i in range(3000)
+    )
+    path.write_text(f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n")
+    started: list[BackgroundTask] = []
+    real_start = BackgroundTask.start
+
+    def start_then_cancel(task: BackgroundTask) -> None:
+        started.append(task)
+        task.cancel()  # as if Cancel was pressed at once
+        real_start(task)
+
+    monkeypatch.setattr(BackgroundTask, "start", start_then_cancel)
+    previews: list[int] = []  # reached only if the cancel did not stop the dry run
+    monkeypatch.setattr(
+        ImportPreviewDialog, "exec", lambda _d: previews.append(1) or QDialog.DialogCode.Rejected
+    )
+    messages: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: messages.append(text))
+
+    window.import_files([path])
+    qtbot.waitUntil(lambda: bool(messages), timeout=20000)
+
+    assert "cancelled" in messages[0]
+    assert previews == []
+    assert window.services.queries.search("Quokka bulk") == []
