@@ -461,3 +461,42 @@ def test_a_long_import_can_be_cancelled_from_its_progress_dialog(
     assert "cancelled" in messages[0]
     assert previews == []
     assert window.services.queries.search("Quokka bulk") == []
+
+
+def test_exercises_are_created_and_edited_through_their_dialog_and_undone(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.ui.exercise_dialog import ExerciseDialog
+
+    exercises = window.services.exercises
+    demo = exercises.list()[0]
+
+    def accept_after(change: Any) -> None:
+        def exec_(dialog: ExerciseDialog) -> int:
+            change(dialog)
+            assert dialog.is_valid()
+            return QDialog.DialogCode.Accepted.value
+
+        monkeypatch.setattr(ExerciseDialog, "exec", exec_)
+
+    accept_after(lambda d: d.name_edit.setText("Quokka tabletop exercise"))
+    window.new_exercise()
+    names = [e.name for e in exercises.list()]
+    assert "Quokka tabletop exercise" in names
+    assert isinstance(window.view, ExercisesView)
+
+    window.undo_action.trigger()
+    assert "Quokka tabletop exercise" not in [e.name for e in exercises.list()]
+    window.redo_action.trigger()
+    again = next(e for e in exercises.list() if e.name == "Quokka tabletop exercise")
+
+    window.exercises_view.canvas.select_phase(demo.phases[0].id)
+    accept_after(lambda d: d.name_edit.setText("PACE renamed"))
+    window.edit_exercise()
+    assert exercises.get(demo.id).name == "PACE renamed"
+    assert [p.meeting_id for p in exercises.get(demo.id).phases] == [
+        p.meeting_id for p in demo.phases
+    ]  # the planning meetings stay linked
+    window.undo_action.trigger()
+    assert exercises.get(demo.id).name == demo.name
+    assert again.uid in {e.uid for e in exercises.list()}

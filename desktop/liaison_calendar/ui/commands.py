@@ -13,7 +13,7 @@ from datetime import date, datetime
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from liaison_calendar.domain.enums import ActionStatus, Status
-from liaison_calendar.domain.models import MeetingDraft, MeetingPatch
+from liaison_calendar.domain.models import ExerciseDraft, MeetingDraft, MeetingPatch
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
 
@@ -203,3 +203,53 @@ class Reschedule(_ServiceCommand):
     def _undo(self) -> None:
         start, end = self._before
         self._changed(self._services.meetings.reschedule(self._id, start, end).uid)
+
+
+ExerciseState = tuple[ExerciseDraft, dict[str, int | None]]
+"""What an exercise says, and the planning meeting of each phase (by phase UID)."""
+
+
+class SaveExercise(_ServiceCommand):
+    """A new exercise (``before`` None) or an edited one, with its phases' planning meetings.
+
+    The exercise is found by its UID each time: undoing a delete may give it a new id."""
+
+    def __init__(
+        self,
+        services: Services,
+        before: ExerciseState | None,
+        after: ExerciseState,
+        changed: Changed,
+    ) -> None:
+        verb = "New" if before is None else "Edit"
+        super().__init__(services, f"{verb} exercise “{after[0].name}”", changed)
+        self._before, self._after = before, after
+
+    def _id(self, uid: str) -> int:
+        return next(e.id for e in self._services.exercises.list() if e.uid == uid)
+
+    def _apply(self, state: ExerciseState, create: bool) -> None:
+        draft, links = state
+        exercises = self._services.exercises
+        if create:
+            created = exercises.create(draft)
+            self._after = (draft.model_copy(update={"uid": created.uid}), links)
+            exercise_id = created.id
+        else:
+            assert draft.uid is not None
+            exercise_id = self._id(draft.uid)
+            exercises.update(exercise_id, draft)
+        exercises.link_meetings(exercise_id, links)
+        self._changed(None)
+
+    def _do(self) -> None:
+        self._apply(self._after, create=self._before is None)
+
+    def _undo(self) -> None:
+        if self._before is None:
+            uid = self._after[0].uid
+            assert uid is not None
+            self._services.exercises.delete(self._id(uid))
+            self._changed(None)
+        else:
+            self._apply(self._before, create=False)

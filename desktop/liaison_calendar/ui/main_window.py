@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         self.delete_action = self._action("&Delete meeting", self.delete_selected, keys.Delete)
         self.cancel_action = self._action("&Cancel meeting", self.cancel_selected, "Ctrl+K")
         self.next_action = self._action("Ne&xt iteration…", self.next_iteration, "Ctrl+Shift+N")
+        self.new_exercise_action = self._action("New e&xercise…", self.new_exercise)
+        self.edit_exercise_action = self._action("Edit exe&rcise…", self.edit_exercise)
         self.today_action = self._action("&Today", self.go_today, "T")
         self.previous_action = self._action("&Previous", lambda: self.step(-1), "PgUp")
         self.following_action = self._action("&Next", lambda: self.step(1), "PgDown")
@@ -210,6 +212,9 @@ class MainWindow(QMainWindow):
             meeting_menu.addAction(a)
         meeting_menu.addSeparator()
         meeting_menu.addAction(self.delete_action)
+        meeting_menu.addSeparator()
+        meeting_menu.addAction(self.new_exercise_action)
+        meeting_menu.addAction(self.edit_exercise_action)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -388,6 +393,53 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentIndex(1)  # the week of the phase
         self._found(meeting)
+
+    # --- exercises ---------------------------------------------------------------------------
+
+    def _exercise_dialogs(self) -> ModuleType:
+        from liaison_calendar.ui import exercise_dialog
+
+        return exercise_dialog
+
+    def new_exercise(self) -> None:
+        dialog = self._exercise_dialogs().ExerciseDialog.for_new(
+            self.services, self.anchor, parent=self
+        )
+        if dialog.exec():
+            after = (dialog.draft(), dialog.linked_meetings())
+            if self._run(commands.SaveExercise(self.services, None, after, self._changed)):
+                self.tabs.setCurrentWidget(self.exercises_view)
+
+    def _current_exercise_id(self) -> int | None:
+        exercises = self.services.exercises.list()
+        phase_id = self.exercises_view.canvas.selected_phase()
+        for exercise in exercises:
+            if any(p.id == phase_id for p in exercise.phases):
+                return exercise.id
+        return exercises[0].id if len(exercises) == 1 else None
+
+    def edit_exercise(self) -> None:
+        exercise_id = self._current_exercise_id()
+        if exercise_id is None:
+            QMessageBox.information(
+                self, APP_NAME, "Select a phase of the exercise in the Exercises view (Ctrl+4)."
+            )
+            return
+        before = (
+            self.services.exercises.draft_of(exercise_id),
+            self._links_of(exercise_id),
+        )
+        dialog = self._exercise_dialogs().ExerciseDialog.for_exercise(
+            self.services, exercise_id, parent=self
+        )
+        if dialog.exec():
+            after = (dialog.draft(), dialog.linked_meetings())
+            if after != before:
+                self._run(commands.SaveExercise(self.services, before, after, self._changed))
+
+    def _links_of(self, exercise_id: int) -> dict[str, int | None]:
+        exercise = self.services.exercises.get(exercise_id)
+        return {p.uid: p.meeting_id for p in exercise.phases}
 
     def show_find(self) -> None:
         self.find_dock.show()
