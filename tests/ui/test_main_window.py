@@ -500,3 +500,39 @@ def test_exercises_are_created_and_edited_through_their_dialog_and_undone(
     window.undo_action.trigger()
     assert exercises.get(demo.id).name == demo.name
     assert again.uid in {e.uid for e in exercises.list()}
+
+
+def test_series_are_created_and_renamed_through_their_dialog_and_undone(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.ui.series_dialog import SeriesDialog
+
+    services = window.services
+
+    def accept_after(change: Any) -> None:
+        def exec_(dialog: SeriesDialog) -> int:
+            change(dialog)
+            assert dialog.is_valid()
+            return QDialog.DialogCode.Accepted.value
+
+        monkeypatch.setattr(SeriesDialog, "exec", exec_)
+
+    accept_after(lambda d: d.name_edit.setText("Quokka structured dialogue"))
+    window.new_series()
+    assert "Quokka structured dialogue" in [s.name for s in services.series.list()]
+    window.undo_action.trigger()
+    assert "Quokka structured dialogue" not in [s.name for s in services.series.list()]
+
+    member = next(m for m in services.queries.search("Military Mobility") if m.series)
+    window.selected = next(
+        o
+        for o in services.queries.occurrences(*_day(window, member.start))
+        if o.meeting.id == member.id
+    )
+    old_name = member.series
+    accept_after(lambda d: d.name_edit.setText("Quokka renamed dialogue"))
+    window.edit_series()
+    assert services.meetings.get(member.id).series == "Quokka renamed dialogue"
+    assert services.meetings.get(member.id).iteration == member.iteration
+    window.undo_action.trigger()
+    assert services.meetings.get(member.id).series == old_name

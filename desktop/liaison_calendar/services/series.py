@@ -1,5 +1,6 @@
 """Standing formats that meet again and again, numbered by iteration."""
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -13,6 +14,7 @@ from liaison_calendar.domain.models import (
     AgendaItemDraft,
     MeetingDetail,
     MeetingDraft,
+    MeetingFilter,
     Moment,
     ParticipantDraft,
     Series,
@@ -26,6 +28,7 @@ from liaison_calendar.store import queries
 from liaison_calendar.store.database import Database
 from liaison_calendar.store.tables import (
     ActionItemRecord,
+    FeedRecord,
     KindRecord,
     MeetingRecord,
     PartnerRecord,
@@ -47,16 +50,7 @@ class SeriesService:
             return self._to_series(session, self.create_in(session, draft))
 
     def create_in(self, session: Session, draft: SeriesDraft) -> SeriesRecord:
-        name = " ".join(draft.name.split())
-        if not name:
-            raise ValidationError("A series needs a name.")
-        exists = session.exec(
-            select(col(SeriesRecord.id)).where(
-                func.casefold(col(SeriesRecord.name)) == name.casefold()
-            )
-        ).first()
-        if exists is not None:
-            raise ValidationError(f"A series called {name!r} already exists.")
+        name = _free_name(session, draft.name)
         zone(draft.tz)
         now = self._clock.now()
         row = SeriesRecord(
@@ -79,6 +73,59 @@ class SeriesService:
             session.add(SeriesPartnerLink(series_id=row.id, partner_id=pid))
         session.flush()
         return row
+
+    def update(self, name_or_id: str | int, draft: SeriesDraft) -> Series:
+        """Make the series say everything ``draft`` says: name, kind, strands, partners,
+        description, default place, mode, lead side and time zone.
+
+        Its meetings stay in it with their iteration numbers, and their own fields are left as
+        they are (what a series holds only pre-fills its next iteration). Feeds that pick the
+        series by name follow a rename. A name another series has (in any case) is refused.
+        """
+        with self._db.transaction() as session:
+            row = resolve.series_row(session, name_or_id)
+            assert row.id is not None
+            name = _free_name(session, draft.name, keep=row.id)
+            zone(draft.tz)
+            kind_id = resolve.kind_id(session, draft.kind)
+            strand_ids = resolve.strand_ids(session, draft.strands)
+            partner_ids = resolve.partner_ids(session, draft.partners)
+            if name != row.name:
+                _rename_in_feeds(session, row.name, name, self._clock.now())
+            row.name = name
+            row.kind_id = kind_id
+            row.description = draft.description
+            row.location = draft.location
+            row.mode = str(draft.mode)
+            row.lead_side = str(draft.lead_side)
+            row.tz = draft.tz
+            row.modified = self._clock.now()
+            session.add(row)
+            session.exec(delete(SeriesStrandLink).where(col(SeriesStrandLink.series_id) == row.id))
+            session.exec(
+                delete(SeriesPartnerLink).where(col(SeriesPartnerLink.series_id) == row.id)
+            )
+            for sid in strand_ids:
+                session.add(SeriesStrandLink(series_id=row.id, strand_id=sid))
+            for pid in partner_ids:
+                session.add(SeriesPartnerLink(series_id=row.id, partner_id=pid))
+            session.flush()
+            return self._to_series(session, row)
+
+    def draft_of(self, name_or_id: str | int) -> SeriesDraft:
+        """The draft that says everything the series says: edit it and ``update`` with it."""
+        info = self.get(name_or_id)
+        return SeriesDraft(
+            name=info.name,
+            kind=info.kind,
+            strands=list(info.strands),
+            partners=list(info.partners),
+            description=info.description,
+            location=info.location,
+            mode=info.mode,
+            lead_side=info.lead_side,
+            tz=info.tz,
+        )
 
     def list(self) -> list[Series]:
         with self._db.reading() as session:
@@ -274,3 +321,35 @@ class SeriesService:
 
 def _add(start: Moment, delta: timedelta) -> Moment:
     return start + delta
+
+
+def _free_name(session: Session, raw: str, *, keep: int | None = None) -> str:
+    """``raw`` with its spaces tidied, refused when empty or when another series has it.
+
+    ``keep`` is the series being renamed: its own name (in any case) is not taken.
+    """
+    name = " ".join(raw.split())
+    if not name:
+        raise ValidationError("A series needs a name.")
+    query = select(col(SeriesRecord.id)).where(
+        func.casefold(col(SeriesRecord.name)) == name.casefold()
+    )
+    if keep is not None:
+        query = query.where(col(SeriesRecord.id) != keep)
+    if session.exec(query).first() is not None:
+        raise ValidationError(f"A series called {name!r} already exists.")
+    return name
+
+
+def _rename_in_feeds(session: Session, old: str, new: str, now: datetime) -> None:
+    """Feeds that pick the series by its old name pick it by the new one."""
+    for feed in session.exec(select(FeedRecord)).all():
+        flt = MeetingFilter.model_validate(json.loads(feed.filter_json or "{}"))
+        if not any(n.casefold() == old.casefold() for n in flt.series):
+            continue
+        flt.series = list(
+            dict.fromkeys(new if n.casefold() == old.casefold() else n for n in flt.series)
+        )
+        feed.filter_json = flt.model_dump_json(exclude_defaults=True)
+        feed.modified = now
+        session.add(feed)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from liaison_calendar.domain.enums import ActionStatus, Status
-from liaison_calendar.domain.models import ExerciseDraft, MeetingDraft, MeetingPatch
+from liaison_calendar.domain.models import ExerciseDraft, MeetingDraft, MeetingPatch, SeriesDraft
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
 
@@ -253,3 +253,37 @@ class SaveExercise(_ServiceCommand):
             self._changed(None)
         else:
             self._apply(self._before, create=False)
+
+
+class SaveSeries(_ServiceCommand):
+    """A new series (``before`` None, undone by deleting it while it has no meeting) or an
+    edited one (found by its id, which a rename keeps)."""
+
+    def __init__(
+        self,
+        services: Services,
+        series_id: int | None,
+        before: SeriesDraft | None,
+        after: SeriesDraft,
+        changed: Changed,
+    ) -> None:
+        verb = "New" if before is None else "Edit"
+        super().__init__(services, f"{verb} series “{after.name}”", changed)
+        self._id, self._before, self._after = series_id, before, after
+
+    def _do(self) -> None:
+        series = self._services.series
+        if self._before is None:
+            self._id = series.create(self._after).id
+        else:
+            assert self._id is not None
+            series.update(self._id, self._after)
+        self._changed(None)
+
+    def _undo(self) -> None:
+        assert self._id is not None
+        if self._before is None:
+            self._services.series.delete_empty(self._id)
+        else:
+            self._services.series.update(self._id, self._before)
+        self._changed(None)

@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
         self.delete_action = self._action("&Delete meeting", self.delete_selected, keys.Delete)
         self.cancel_action = self._action("&Cancel meeting", self.cancel_selected, "Ctrl+K")
         self.next_action = self._action("Ne&xt iteration…", self.next_iteration, "Ctrl+Shift+N")
+        self.new_series_action = self._action("New &series…", self.new_series)
+        self.edit_series_action = self._action("Edit s&eries…", self.edit_series)
         self.new_exercise_action = self._action("New e&xercise…", self.new_exercise)
         self.edit_exercise_action = self._action("Edit exe&rcise…", self.edit_exercise)
         self.today_action = self._action("&Today", self.go_today, "T")
@@ -212,6 +214,9 @@ class MainWindow(QMainWindow):
             meeting_menu.addAction(a)
         meeting_menu.addSeparator()
         meeting_menu.addAction(self.delete_action)
+        meeting_menu.addSeparator()
+        meeting_menu.addAction(self.new_series_action)
+        meeting_menu.addAction(self.edit_series_action)
         meeting_menu.addSeparator()
         meeting_menu.addAction(self.new_exercise_action)
         meeting_menu.addAction(self.edit_exercise_action)
@@ -393,6 +398,31 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentIndex(1)  # the week of the phase
         self._found(meeting)
+
+    # --- series ------------------------------------------------------------------------------
+
+    def new_series(self) -> None:
+        from liaison_calendar.ui.series_dialog import SeriesDialog
+
+        dialog = SeriesDialog(self.services, parent=self)
+        if dialog.exec():
+            self._run(commands.SaveSeries(self.services, None, None, dialog.draft(), self._changed))
+
+    def edit_series(self) -> None:
+        """The series of the selected meeting."""
+        from liaison_calendar.ui.series_dialog import SeriesDialog
+
+        name = self.selected.meeting.series if self.selected is not None else None
+        if name is None:
+            QMessageBox.information(self, APP_NAME, "Select a meeting of the series first.")
+            return
+        series = self.services.series.get(name)
+        before = self.services.series.draft_of(series.id)
+        dialog = SeriesDialog.for_series(self.services, series.id, parent=self)
+        if dialog.exec() and dialog.draft() != before:
+            self._run(
+                commands.SaveSeries(self.services, series.id, before, dialog.draft(), self._changed)
+            )
 
     # --- exercises ---------------------------------------------------------------------------
 
