@@ -79,9 +79,11 @@ def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
         marks = ", ".join("?" * len(chunk))
         rows.extend(
             _MeetingRow.of(values)
-            for values in session.connection().exec_driver_sql(
+            for values in session.connection()
+            .exec_driver_sql(
                 f"SELECT {_MEETING_COLUMNS} FROM meeting WHERE id IN ({marks})", tuple(chunk)
             )
+            .fetchall()
         )
         conn = session.connection()
         for mid, sid in conn.exec_driver_sql(
@@ -168,6 +170,13 @@ _DATES = [_MeetingRow._fields.index(n) for n in ("start_date", "end_date")]
 _FLAGS = [_MeetingRow._fields.index(n) for n in ("all_day", "floating")]
 
 
+def _keys(stored: str) -> tuple[Moment, ...]:
+    """Occurrence keys stored as a JSON list (most meetings have none)."""
+    if stored == "[]":
+        return ()
+    return tuple(parse_occurrence_key(k) for k in json.loads(stored))
+
+
 def to_meeting(
     row: "_MeetingRow",
     *,
@@ -216,8 +225,8 @@ def to_meeting(
             "description": row.description,
             "outcomes": row.outcomes,
             "rrule": row.rrule,
-            "exdates": tuple(parse_occurrence_key(k) for k in json.loads(row.exdates)),
-            "rdates": tuple(parse_occurrence_key(k) for k in json.loads(row.rdates)),
+            "exdates": _keys(row.exdates),
+            "rdates": _keys(row.rdates),
             "master_id": row.master_id,
             "recurrence_id": parse_occurrence_key(row.recurrence_id) if row.recurrence_id else None,
             "proposals": tuple(proposals),

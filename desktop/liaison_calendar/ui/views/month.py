@@ -244,11 +244,16 @@ def assign_lanes(items: list[RowItem]) -> int:
         ),
     )
     taken: dict[int, set[int]] = defaultdict(set)
+    # Below this lane every line of a column is taken: single days start looking there (a busy
+    # day of a big calendar has a hundred meetings; looking from 0 each time was quadratic).
+    full_below: dict[int, int] = defaultdict(int)
     lanes = 0
     for item in ordered:
-        lane = 0
+        lane = full_below[item.first] if item.first == item.last else 0
         while any(lane in taken[c] for c in range(item.first, item.last + 1)):
             lane += 1
+        if item.first == item.last:
+            full_below[item.first] = lane + 1  # the search passed only taken lines
         item.lane = lane
         for c in range(item.first, item.last + 1):
             taken[c].add(lane)
