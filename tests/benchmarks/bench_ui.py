@@ -144,7 +144,12 @@ def main() -> None:
     from tests.benchmarks.bench_export import build
 
     folders = [sysconfig.get_paths()["purelib"], str(Path(liaison_calendar.__file__).parent)]
-    subprocess.run([sys.executable, "-m", "compileall", "-q", *folders], check=False)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", *folders],
+        check=False,
+        stdout=subprocess.DEVNULL,  # PySide6 ships templates that are not Python
+        stderr=subprocess.DEVNULL,
+    )
     count = 10_000 if args.quick else 100_000
     work = Path(tempfile.mkdtemp(prefix="liaison-bench-ui-"))
     db = work / "calendar.db"

@@ -53,8 +53,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.services = services
         self.tz = str(services.catalog.setting("default_tz"))
-        now = services.clock.now().astimezone(ZoneInfo(self.tz))
-        self.today = today or now.date()
+        self._fixed_today = today  # pictures and tests; otherwise the clock's, each time
         self.anchor = self.today
         self.meeting_filter = None
         self.selected: Occurrence | None = None
@@ -294,6 +293,13 @@ class MainWindow(QMainWindow):
             self._publish_timer.stop()
             self.publish_feeds(quiet=True, wait=True)
         super().closeEvent(event)
+
+    @property
+    def today(self) -> date:
+        """Today in the user's zone (the app may run past midnight)."""
+        if self._fixed_today is not None:
+            return self._fixed_today
+        return self.services.clock.now().astimezone(ZoneInfo(self.tz)).date()
 
     @property
     def view(self) -> CalendarView:
