@@ -11,6 +11,7 @@ from liaison_calendar.domain.models import (
     MeetingFilter,
     Moment,
     Occurrence,
+    unchecked,
 )
 from liaison_calendar.domain.recurrence import occurrence_key, starts_between
 from liaison_calendar.store import queries
@@ -38,6 +39,16 @@ def _overlaps(start: Moment, end: Moment, lo: datetime | None, hi: datetime | No
 
 
 MeetingLoader = Callable[[int], MeetingDetail]
+
+
+def _occurrence(
+    meeting: Meeting, start: Moment, end: Moment, recurrence_id: Moment | None
+) -> Occurrence:
+    # Built without validation: the meeting is a read model and the times come from it.
+    return unchecked(
+        Occurrence,
+        {"meeting": meeting, "start": start, "end": end, "recurrence_id": recurrence_id},
+    )
 
 
 def _person(name: str, email: str) -> str:
@@ -84,12 +95,7 @@ class QueryService:
                 )
             elif _overlaps(meeting.start, meeting.end, start, end):
                 result.append(
-                    Occurrence(
-                        meeting=meeting,
-                        start=meeting.start,
-                        end=meeting.end,
-                        recurrence_id=meeting.recurrence_id,
-                    )
+                    _occurrence(meeting, meeting.start, meeting.end, meeting.recurrence_id)
                 )
         result.sort(key=lambda o: (sort_key(o.start), o.meeting.title, o.meeting.id))
         return result
@@ -128,9 +134,7 @@ class QueryService:
                 occ_start, occ_end = moment, moment + duration
             if not _overlaps(occ_start, occ_end, lo, hi):
                 continue
-            occurrences.append(
-                Occurrence(meeting=meeting, start=occ_start, end=occ_end, recurrence_id=moment)
-            )
+            occurrences.append(_occurrence(meeting, occ_start, occ_end, moment))
         return occurrences
 
     def overlaps(self, meeting: MeetingDetail, others: "MeetingLoader") -> list[str]:

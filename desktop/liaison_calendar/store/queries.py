@@ -170,6 +170,13 @@ _DATES = [_MeetingRow._fields.index(n) for n in ("start_date", "end_date")]
 _FLAGS = [_MeetingRow._fields.index(n) for n in ("all_day", "floating")]
 
 
+# Enum members by stored value: a dict lookup, where calling the Enum costs ten times more.
+_MODES = {m.value: m for m in Mode}
+_LEADS = {m.value: m for m in LeadSide}
+_STATUSES = {m.value: m for m in Status}
+_RELEASES = {m.value: m for m in ReleaseLevel}
+
+
 def _keys(stored: str) -> tuple[Moment, ...]:
     """Occurrence keys stored as a JSON list (most meetings have none)."""
     if stored == "[]":
@@ -217,11 +224,11 @@ def to_meeting(
             "series_id": row.series_id,
             "iteration": row.iteration,
             "location": row.location,
-            "mode": Mode(row.mode),
-            "lead_side": LeadSide(row.lead_side),
-            "status": Status(row.status),
+            "mode": _MODES[row.mode],
+            "lead_side": _LEADS[row.lead_side],
+            "status": _STATUSES[row.status],
             "marking": row.marking,
-            "release_level": ReleaseLevel(row.release_level),
+            "release_level": _RELEASES[row.release_level],
             "description": row.description,
             "outcomes": row.outcomes,
             "rrule": row.rrule,
