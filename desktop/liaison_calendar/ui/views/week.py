@@ -159,7 +159,7 @@ class _TimeGrid(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         painter = QPainter(self)
-        self._view._paint_grid(painter)
+        self._view._paint_grid(painter, event.rect())
         painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
@@ -814,7 +814,9 @@ class WeekView(CalendarView):
         self.create_requested.emit(start, start + timedelta(hours=1))
         return True
 
-    def _paint_grid(self, painter: QPainter) -> None:
+    def _paint_grid(self, painter: QPainter, exposed: QRect | None = None) -> None:
+        """The hours and the meetings; only meetings in ``exposed`` (the part scrolled into
+        view) are drawn: a busy week of a big calendar has hundreds."""
         grid = self.grid
         hour = self.hour_height()
         base = colour(self, QPalette.ColorRole.Base)
@@ -860,6 +862,8 @@ class WeekView(CalendarView):
             return
         dragged = occurrence_key(self._drag.occ) if self._drag and self._drag.moved else None
         for block in self._ensure_blocks():
+            if exposed is not None and not block.rect.toAlignedRect().intersects(exposed):
+                continue
             style = chip_style(block.occ, self._data.palette, base)
             is_dragged = occurrence_key(block.occ) == dragged
             painter.save()
