@@ -536,3 +536,51 @@ def test_series_are_created_and_renamed_through_their_dialog_and_undone(
     assert services.meetings.get(member.id).iteration == member.iteration
     window.undo_action.trigger()
     assert services.meetings.get(member.id).series == old_name
+
+
+def test_undoing_the_delete_of_a_series_brings_back_its_changed_occurrences(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.domain.models import MeetingPatch
+
+    services = window.services
+    series = services.meetings.create(
+        MeetingDraft(
+            title="Quokka weekly sync",
+            kind="other",
+            start=datetime(2024, 3, 4, 9, 0),
+            end=datetime(2024, 3, 4, 10, 0),
+            rrule="FREQ=WEEKLY;COUNT=4",
+        )
+    )
+    moved = services.meetings.override_occurrence(
+        series.id,
+        datetime(2024, 3, 11, 9, 0, tzinfo=BRUSSELS),
+        MeetingPatch(
+            start=datetime(2024, 3, 12, 14, 0), end=datetime(2024, 3, 12, 15, 0), location="Room 7"
+        ),
+    )
+    window.selected = next(
+        o
+        for o in services.queries.occurrences(*_day(window, series.start))
+        if o.meeting.id == series.id
+    )
+    monkeypatch.setattr(
+        QMessageBox, "question", lambda *args, **kwargs: QMessageBox.StandardButton.Yes
+    )
+
+    window.delete_selected()
+    assert services.queries.search("Quokka weekly sync") == []
+
+    window.undo_action.trigger()
+    back = services.meetings.get(series.uid)
+    overrides = services.meetings.overrides_of(back.id)
+    assert back.rrule == "FREQ=WEEKLY;COUNT=4"
+    assert [(o.recurrence_id, o.start, o.location) for o in overrides] == [
+        (moved.recurrence_id, moved.start, "Room 7")
+    ]
+    start, end = services.queries.day_window(date(2024, 3, 1), date(2024, 3, 31), window.tz)
+    assert (
+        len([o for o in services.queries.occurrences(start, end) if o.meeting.uid == series.uid])
+        == 4
+    )

@@ -853,6 +853,30 @@ class MeetingService:
             assert existing.id is not None
             return self._detail(session, existing.id)
 
+    def overrides_of(self, id_or_uid: int | str) -> list[MeetingDetail]:
+        """The changed occurrences of a recurring meeting, in occurrence order."""
+        with self._db.reading() as session:
+            master = self._row(session, id_or_uid)
+            ids = session.exec(
+                select(col(MeetingRecord.id))
+                .where(col(MeetingRecord.master_id) == master.id)
+                .order_by(col(MeetingRecord.recurrence_id))
+            ).all()
+            return [self._detail(session, i) for i in ids if i is not None]
+
+    def restore_override(
+        self, master_uid: str, recurrence_id: Moment, draft: MeetingDraft
+    ) -> MeetingDetail:
+        """A changed occurrence made again from its draft (undoing the delete of its series)."""
+        with self._db.transaction() as session:
+            master = self._row(session, master_uid)
+            assert master.id is not None
+            key = self._occurrence(session, master, recurrence_id)
+            meeting_id = self.create_in(
+                session, draft.model_copy(update={"uid": master.uid}), override_of=(master.id, key)
+            )
+            return self._detail(session, meeting_id)
+
     def cancel_occurrence(self, master_id: int, when: Moment) -> MeetingDetail:
         return self.override_occurrence(master_id, when, MeetingPatch(status=Status.CANCELLED))
 

@@ -17,6 +17,8 @@ from liaison_calendar.domain.models import ExerciseDraft, MeetingDraft, MeetingP
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
 
+Moment = date | datetime
+
 Changed = Callable[[str | None], None]
 """Told after every redo and undo, with the UID of the meeting to show (None: none)."""
 
@@ -147,17 +149,29 @@ class ReplaceMeeting(_ServiceCommand):
 class DeleteMeeting(_ServiceCommand):
     """Undone by creating the meeting again under the same UID, from its draft."""
 
-    def __init__(self, services: Services, uid: str, draft: MeetingDraft, changed: Changed) -> None:
+    def __init__(
+        self,
+        services: Services,
+        uid: str,
+        draft: MeetingDraft,
+        changed: Changed,
+        overrides: list[tuple[Moment, MeetingDraft]] | None = None,
+    ) -> None:
         super().__init__(services, f"Delete “{draft.title}”", changed)
         self._uid = uid
         self._draft = draft.model_copy(update={"uid": uid})
+        self._overrides = overrides or []  # changed occurrences: (occurrence, what it says)
 
     def _do(self) -> None:
         self._services.meetings.delete(self._uid)
         self._changed(None)
 
     def _undo(self) -> None:
-        self._changed(self._services.meetings.create(self._draft).uid)
+        meetings = self._services.meetings
+        uid = meetings.create(self._draft).uid
+        for when, draft in self._overrides:
+            meetings.restore_override(uid, when, draft)
+        self._changed(uid)
 
 
 class SetStatus(_ServiceCommand):
@@ -176,9 +190,6 @@ class SetStatus(_ServiceCommand):
 
     def _undo(self) -> None:
         self._changed(self._services.meetings.edit(self._id, MeetingPatch(status=self._before)).uid)
-
-
-Moment = date | datetime
 
 
 class Reschedule(_ServiceCommand):

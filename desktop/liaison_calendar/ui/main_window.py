@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from liaison_calendar import __version__
 from liaison_calendar.domain.enums import Status
-from liaison_calendar.domain.models import Meeting, MeetingDetail, Occurrence, Phase
+from liaison_calendar.domain.models import Meeting, MeetingDetail, MeetingDraft, Occurrence, Phase
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
 from liaison_calendar.services.importer import ImportOptions, ImportReport
@@ -578,8 +578,18 @@ class MainWindow(QMainWindow):
             self, APP_NAME, f"Delete {what} “{detail.title}”? You can undo it (Ctrl+Z)."
         )
         if answer == QMessageBox.StandardButton.Yes:
-            draft = _editor().draft_from_detail(detail)
-            self._run(commands.DeleteMeeting(self.services, detail.uid, draft, self._changed))
+            editor = _editor()
+            draft = editor.draft_from_detail(detail)
+            overrides: list[tuple[date | datetime, MeetingDraft]] = [
+                (o.recurrence_id, editor.draft_from_detail(o))
+                for o in (self.services.meetings.overrides_of(detail.id) if detail.rrule else [])
+                if o.recurrence_id is not None
+            ]
+            self._run(
+                commands.DeleteMeeting(
+                    self.services, detail.uid, draft, self._changed, overrides=overrides
+                )
+            )
 
     def cancel_selected(self) -> None:
         detail = self._selected_detail()
