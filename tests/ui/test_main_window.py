@@ -584,3 +584,42 @@ def test_undoing_the_delete_of_a_series_brings_back_its_changed_occurrences(
         len([o for o in services.queries.occurrences(start, end) if o.meeting.uid == series.uid])
         == 4
     )
+
+
+def test_dragging_one_occurrence_of_a_repeating_meeting_changes_that_one_only(
+    window: MainWindow,
+) -> None:
+    services = window.services
+    series = services.meetings.create(
+        MeetingDraft(
+            title="Quokka weekly call",
+            kind="other",
+            start=datetime(2024, 3, 4, 9, 0),
+            end=datetime(2024, 3, 4, 10, 0),
+            rrule="FREQ=WEEKLY;COUNT=3",
+        )
+    )
+    window.tabs.setCurrentIndex(1)
+    start, end = services.queries.day_window(date(2024, 3, 11), date(2024, 3, 11), window.tz)
+    second = next(o for o in services.queries.occurrences(start, end) if o.meeting.id == series.id)
+
+    window.view.reschedule_requested.emit(second, datetime(2024, 3, 11, 15, 0, tzinfo=BRUSSELS))
+
+    def starts() -> list[object]:
+        lo, hi = services.queries.day_window(date(2024, 3, 1), date(2024, 3, 31), window.tz)
+        return [
+            o.start for o in services.queries.occurrences(lo, hi) if o.meeting.uid == series.uid
+        ]
+
+    assert starts() == [
+        datetime(2024, 3, 4, 9, 0, tzinfo=BRUSSELS),
+        datetime(2024, 3, 11, 15, 0, tzinfo=BRUSSELS),
+        datetime(2024, 3, 18, 9, 0, tzinfo=BRUSSELS),
+    ]
+    window.undo_action.trigger()
+    assert starts() == [
+        datetime(2024, 3, 4, 9, 0, tzinfo=BRUSSELS),
+        datetime(2024, 3, 11, 9, 0, tzinfo=BRUSSELS),
+        datetime(2024, 3, 18, 9, 0, tzinfo=BRUSSELS),
+    ]
+    assert services.meetings.overrides_of(series.id) == []

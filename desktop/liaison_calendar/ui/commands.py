@@ -298,3 +298,33 @@ class SaveSeries(_ServiceCommand):
         else:
             self._services.series.update(self._id, self._before)
         self._changed(None)
+
+
+class MoveOccurrence(_ServiceCommand):
+    """One occurrence of a repeating meeting dragged elsewhere: it becomes a changed
+    occurrence (RECURRENCE-ID); undone by deleting that change."""
+
+    def __init__(
+        self,
+        services: Services,
+        master_id: int,
+        when: Moment,
+        after: tuple[Moment, Moment],
+        changed: Changed,
+    ) -> None:
+        super().__init__(services, "Move one occurrence", changed)
+        self._master_id, self._when, self._after = master_id, when, after
+        self._override_id: int | None = None
+
+    def _do(self) -> None:
+        start, end = self._after
+        detail = self._services.meetings.override_occurrence(
+            self._master_id, self._when, MeetingPatch(start=start, end=end)
+        )
+        self._override_id = detail.id
+        self._changed(detail.uid)
+
+    def _undo(self) -> None:
+        assert self._override_id is not None
+        self._services.meetings.delete(self._override_id)
+        self._changed(None)

@@ -609,20 +609,20 @@ class MainWindow(QMainWindow):
 
     def _reschedule(self, occ: Occurrence, new_start: object) -> None:
         meeting = occ.meeting
-        if meeting.rrule:
-            self.statusBar().showMessage(
-                "A repeating meeting moves as a whole: open it to change its time.", 5000
-            )
-            self.refresh()
-            return
         assert isinstance(new_start, date)
-        length = meeting.end - meeting.start
+        length = occ.end - occ.start
         after: tuple[date | datetime, date | datetime] = (new_start, new_start + length)
-        self._run(
-            commands.Reschedule(
+        if meeting.rrule and occ.recurrence_id is not None:
+            # One occurrence of a repeating meeting: it becomes a changed occurrence.
+            command: commands._ServiceCommand = commands.MoveOccurrence(
+                self.services, meeting.id, occ.recurrence_id, after, self._changed
+            )
+        else:
+            command = commands.Reschedule(
                 self.services, meeting.id, (meeting.start, meeting.end), after, self._changed
             )
-        )
+        if not self._run(command):
+            self.refresh()  # the view drew it at its new place: put it back
 
     # --- files -----------------------------------------------------------------------------
 
