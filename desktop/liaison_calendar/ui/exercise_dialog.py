@@ -14,11 +14,10 @@ from enum import IntEnum
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QDate, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -41,10 +40,10 @@ from liaison_calendar.errors import LiaisonError, ValidationError
 from liaison_calendar.services.context import Services
 from liaison_calendar.services.exercises import check_draft, period_words
 from liaison_calendar.services.meetings import UID_DOMAIN
+from liaison_calendar.ui.forms import FormDialog, Problem
 from liaison_calendar.ui.meeting_dialog import (
     COMMON_MARKINGS,
     ChoiceDelegate,
-    Problem,
     RowsEditor,
     RowsModel,
 )
@@ -423,7 +422,7 @@ def _setting_of(services: Services, key: str) -> Any:
         return None
 
 
-class ExerciseDialog(QDialog):
+class ExerciseDialog(FormDialog):
     """Edit every field of a PACE exercise and its phases; ``draft()`` gives what was entered.
 
     Build it with ``for_new`` or ``for_exercise``, or directly on a draft (and the planning
@@ -453,8 +452,6 @@ class ExerciseDialog(QDialog):
         self._meeting_drafts: dict[str, MeetingDraft] = {}
         self._loading = True
         self._validating = False
-        self._problems: list[Problem] = []
-        self._error_labels: dict[str, QLabel] = {}
         self._offered: dict[tuple[date, date], list[MeetingChoice]] = {}
         self._strand_order: list[str] = []
         self._red = error_colour(self.palette())
@@ -483,10 +480,6 @@ class ExerciseDialog(QDialog):
         layout.addWidget(phases, 1)
         layout.addLayout(bottom)
 
-        self._accept_shortcuts = [
-            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return), self),
-            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter), self),
-        ]
         self._set_tab_order()
         self._load(self._base)
         self._connect_signals()
@@ -545,32 +538,7 @@ class ExerciseDialog(QDialog):
         """Phase UID -> the id of its planning meeting (None: none), for every phase row."""
         return self.phases_model.links()
 
-    def problems(self) -> list[Problem]:
-        return list(self._problems)
-
-    def is_valid(self) -> bool:
-        return not self._problems
-
-    def error_text(self, field: str) -> str:
-        """The message shown beside ``field`` ("" when there is none)."""
-        label = self._error_labels.get(field)
-        return label.text() if label is not None and label.isVisibleTo(self) else ""
-
-    def accept(self) -> None:
-        self._validate()
-        if self._problems:
-            return
-        super().accept()
-
     # --- building -----------------------------------------------------------------------------
-
-    def _error_label(self, field: str) -> QLabel:
-        label = QLabel(self)
-        label.setWordWrap(True)
-        label.setObjectName(f"error_{field}")
-        label.hide()
-        self._error_labels[field] = label
-        return label
 
     def _with_error(self, field: str, *widgets: QWidget) -> QWidget:
         box = QWidget(self)
@@ -746,10 +714,7 @@ class ExerciseDialog(QDialog):
         model.rowsRemoved.connect(changed)
         model.rowsMoved.connect(changed)
         model.modelReset.connect(changed)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        for shortcut in self._accept_shortcuts:
-            shortcut.activated.connect(self.accept)
+        self._connect_accept(self.buttons)
 
     # --- loading a draft ----------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
     QTimeZone,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QCompleter,
     QDateEdit,
     QDateTimeEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -83,6 +82,7 @@ from liaison_calendar.domain.timezones import localize, zone
 from liaison_calendar.errors import LiaisonError, ValidationError
 from liaison_calendar.services.context import Services
 from liaison_calendar.services.meetings import make_span
+from liaison_calendar.ui.forms import FormDialog, Problem
 from liaison_calendar.ui.zones import ZonePicker, error_colour
 
 COMMON_MARKINGS = (
@@ -962,14 +962,6 @@ class RowsEditor(QWidget):
 # --- the dialog --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    """Something that keeps OK disabled: which field, and why."""
-
-    field: str
-    message: str
-
-
 @dataclass
 class _ExtraDay:
     """An exception (or extra) date; ``at`` is a wall time only when it is not the start's."""
@@ -1004,7 +996,7 @@ def _round_up_hour(value: datetime) -> datetime:
     return base if base == value else base + timedelta(hours=1)
 
 
-class MeetingDialog(QDialog):
+class MeetingDialog(FormDialog):
     """Edit every field of a meeting; ``draft()`` gives what the user entered.
 
     Build it with ``for_new``, ``for_meeting`` or ``for_next_iteration``, or directly on a
@@ -1033,14 +1025,12 @@ class MeetingDialog(QDialog):
         self._base = draft or self._blank_draft()
         self._loading = True
         self._validating = False
-        self._problems: list[Problem] = []
         self._warnings: list[Problem] = []
         self._last_start: Moment | None = None
         self._timed_times: tuple[time, time] = (time(9, 0), time(10, 0))
         self._iterations: dict[str, dict[int, tuple[int, str]]] = {}
         self._rdates: list[_ExtraDay] = []
         self._strand_order: list[str] = []
-        self._error_labels: dict[str, QLabel] = {}
         self._red = error_colour(self.palette())
         self._amber = _warning_colour(self)
 
@@ -1076,10 +1066,6 @@ class MeetingDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
 
-        self._accept_shortcuts = [
-            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return), self),
-            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter), self),
-        ]
         self._load(self._base)
         self._connect_signals()
         self._loading = False
@@ -1220,15 +1206,8 @@ class MeetingDialog(QDialog):
             raise ValidationError(problems[0].message if problems else "The meeting is not valid.")
         return draft
 
-    def problems(self) -> list[Problem]:
-        """What keeps OK disabled, in the order of the tabs."""
-        return list(self._problems)
-
     def warnings(self) -> list[Problem]:
         return list(self._warnings)
-
-    def is_valid(self) -> bool:
-        return not self._problems
 
     def carried_by_row(self) -> list[int | None]:
         """For each action item row, the earlier item it carries over (None for a new one)."""
@@ -1238,26 +1217,7 @@ class MeetingDialog(QDialog):
         """Ids of the previous iteration's action items brought over and still listed."""
         return [t for t in self.actions_model.tags() if isinstance(t, int)]
 
-    def error_text(self, field: str) -> str:
-        """The message shown under ``field`` ("" when there is none)."""
-        label = self._error_labels.get(field)
-        return label.text() if label is not None and label.isVisibleTo(self) else ""
-
-    def accept(self) -> None:
-        self._validate()
-        if self._problems:
-            return
-        super().accept()
-
     # --- building -----------------------------------------------------------------------------
-
-    def _error_label(self, field: str) -> QLabel:
-        label = QLabel(self)
-        label.setWordWrap(True)
-        label.setObjectName(f"error_{field}")
-        label.hide()
-        self._error_labels[field] = label
-        return label
 
     def _with_error(self, field: str, *widgets: QWidget, stretch: Sequence[int] = (1,)) -> QWidget:
         """``widgets`` in a row (stretched by ``stretch``) with the error label of ``field``."""
@@ -1605,10 +1565,7 @@ class MeetingDialog(QDialog):
             model.modelReset.connect(changed)
         self.description_edit.textChanged.connect(changed)
         self.outcomes_edit.textChanged.connect(changed)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        for shortcut in self._accept_shortcuts:
-            shortcut.activated.connect(self.accept)
+        self._connect_accept(self.buttons)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Enter in the partner field adds the partner instead of closing the dialog."""

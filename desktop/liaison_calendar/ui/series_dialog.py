@@ -7,15 +7,13 @@ there is any.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeyEvent, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QCompleter,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -35,20 +33,13 @@ from liaison_calendar.domain.models import Series, SeriesDraft
 from liaison_calendar.domain.timezones import zone
 from liaison_calendar.errors import LiaisonError, ValidationError
 from liaison_calendar.services.context import Services
+from liaison_calendar.ui.forms import FormDialog, Problem
 from liaison_calendar.ui.zones import ZonePicker, error_colour
 
 _MODE_LABELS = {Mode.IN_PERSON: "In person", Mode.VIDEO: "Video", Mode.HYBRID: "Hybrid"}
 _LEAD_LABELS = {LeadSide.EU: "EU", LeadSide.NATO: "NATO", LeadSide.CO_CHAIRED: "Co-chaired"}
 _UNKNOWN_COLOUR = "#9e9e9e"
 _FIELDS = ("name", "kind", "strands", "zone")  # fields that can have a problem, top to bottom
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something that keeps OK disabled: which field, and why."""
-
-    field: str
-    message: str
 
 
 def _swatch(colour: str) -> QIcon:
@@ -67,7 +58,7 @@ def _tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-class SeriesDialog(QDialog):
+class SeriesDialog(FormDialog):
     """Edit a series; ``draft()`` gives what the user entered.
 
     Build it on a draft (``None`` for a new series) or with ``for_series``. ``series`` is the
@@ -94,8 +85,6 @@ class SeriesDialog(QDialog):
         self._default_tz = self._setting("default_tz") or "Europe/Brussels"
         self._base = draft or SeriesDraft(name="", tz=self._default_tz)
         self._loading = True
-        self._problems: list[Problem] = []
-        self._error_labels: dict[str, QLabel] = {}
         self._red = error_colour(self.palette())
 
         self.setWindowTitle(title)
@@ -111,10 +100,6 @@ class SeriesDialog(QDialog):
         }
 
         self._build([self._default_tz, self._base.tz, "UTC"])
-        self._accept_shortcuts = [
-            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Return), self),
-            QShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Enter), self),
-        ]
         self._load(self._base)
         self._connect_signals()
         self._loading = False
@@ -159,29 +144,9 @@ class SeriesDialog(QDialog):
         """The series being edited (None for a new one)."""
         return self._editing
 
-    def problems(self) -> list[Problem]:
-        """What keeps OK disabled, top to bottom."""
-        return list(self._problems)
-
-    def is_valid(self) -> bool:
-        return not self._problems
-
-    def error_text(self, field: str) -> str:
-        """The message shown beside ``field`` ("" when there is none)."""
-        if field == "zone":
-            label = self.zone_picker.error_label
-        else:
-            found = self._error_labels.get(field)
-            if found is None:
-                return ""
-            label = found
-        return label.text() if label.isVisibleTo(self) else ""
-
-    def accept(self) -> None:
-        self._validate()
-        if self._problems:
-            return
-        super().accept()
+    def _error_label_of(self, field: str) -> QLabel | None:
+        # The zone picker shows its own problems under it.
+        return self.zone_picker.error_label if field == "zone" else super()._error_label_of(field)
 
     # --- building -----------------------------------------------------------------------------
 
@@ -193,12 +158,8 @@ class SeriesDialog(QDialog):
         return str(value) if value else None
 
     def _error_label(self, field: str) -> QLabel:
-        label = QLabel(self)
-        label.setWordWrap(True)
-        label.setObjectName(f"error_{field}")
+        label = super()._error_label(field)
         label.setStyleSheet(f"color: {self._red};")
-        label.hide()
-        self._error_labels[field] = label
         return label
 
     def _with_error(self, field: str, widget: QWidget) -> QWidget:
@@ -367,10 +328,7 @@ class SeriesDialog(QDialog):
         self.remove_partner_button.clicked.connect(self._remove_partners)
         self.partners_list.itemSelectionChanged.connect(self._update_buttons)
         self.partner_edit.textChanged.connect(self._update_buttons)
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        for shortcut in self._accept_shortcuts:
-            shortcut.activated.connect(self.accept)
+        self._connect_accept(self.buttons)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         """Enter in the partner field adds the partner; Delete in the list removes partners."""
