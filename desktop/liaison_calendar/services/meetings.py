@@ -292,8 +292,10 @@ class MeetingService:
         ``override_of`` (master id, occurrence key) makes the meeting a changed occurrence of a
         recurring one, sharing its UID.
         """
-        row = self._new_row(
-            session, draft, exercise_phase_id=exercise_phase_id, override_of=override_of
+        row = MeetingRecord(
+            **self._new_values(
+                session, draft, exercise_phase_id=exercise_phase_id, override_of=override_of
+            )
         )
         session.add(row)
         session.flush()
@@ -301,28 +303,6 @@ class MeetingService:
         self._set_links(session, row.id, draft.strands, draft.partners, draft.proposals)
         self._add_parts(session, row.id, draft)
         return row.id
-
-    def _new_row(
-        self,
-        session: Session,
-        draft: MeetingDraft,
-        *,
-        exercise_phase_id: int | None = None,
-        override_of: tuple[int, str] | None = None,
-        check_uid: bool = True,
-        kind_ids: dict[str, int] | None = None,
-    ) -> MeetingRecord:
-        """A validated, unsaved row for ``draft`` (its parts are added separately)."""
-        return MeetingRecord(
-            **self._new_values(
-                session,
-                draft,
-                exercise_phase_id=exercise_phase_id,
-                override_of=override_of,
-                check_uid=check_uid,
-                kind_ids=kind_ids,
-            )
-        )
 
     def _new_values(
         self,
@@ -334,7 +314,8 @@ class MeetingService:
         check_uid: bool = True,
         kind_ids: dict[str, int] | None = None,
     ) -> dict[str, Any]:
-        """The validated columns of a new meeting row for ``draft``, all but its id."""
+        """The validated columns of a new meeting row for ``draft``, all but its id (its parts
+        are added separately)."""
         now = self._clock.now()
         span = make_span(draft.start, draft.end, draft.tz)
         uid = (draft.uid or new_uid()).strip()
