@@ -687,6 +687,7 @@ def test_a_file_above_the_import_limit_is_refused_and_nothing_is_imported(
     assert str(big) in message
     assert "2 MB" in message
     assert "limit of 1 MB" in message
+    assert "(the import_limit_mb setting)" in message
     assert everything(services) == []
     # The same file is a calendar: under a higher limit it imports.
     services.catalog.set_setting("import_limit_mb", 3)

@@ -36,6 +36,7 @@ DEFAULT_LIMIT = 50 * 1024 * 1024
 
 
 ReadError = scan.ReadError
+TooBigError = scan.TooBigError
 Problem = scan.Problem
 _Calendar = scan.Calendar
 

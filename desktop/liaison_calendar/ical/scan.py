@@ -28,6 +28,10 @@ class ReadError(ValueError):
     """The input is not a calendar at all (empty, HTML, binary, too big)."""
 
 
+class TooBigError(ReadError):
+    """The file is above the import limit (checked before anything is read)."""
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
@@ -106,7 +110,7 @@ class Source:
 def check(source: Source, limit: int) -> None:
     """Refuse, with one line, what is not an iCalendar file, before reading it all."""
     if source.size > limit:
-        raise ReadError(
+        raise TooBigError(
             f"the file is {source.size / 2**20:.0f} MB, above the import limit of "
             f"{limit / 2**20:.0f} MB"
         )

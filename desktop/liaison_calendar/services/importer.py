@@ -290,16 +290,12 @@ class ImportService:
     ) -> Iterator[reader.Incoming]:
         """The events of one file, parsed a chunk at a time; problems abort or are listed."""
         try:
-            size = path.stat().st_size
-            if size > limit:
-                raise reader.ReadError(
-                    f"the file is {size / 2**20:.0f} MB, above the import limit of "
-                    f"{limit / 2**20:.0f} MB (the import_limit_mb setting)"
-                )
             opened = reader.open_file(path, limit)
         except OSError as exc:
             raise CalendarImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
         except reader.ReadError as exc:
+            if isinstance(exc, reader.TooBigError):
+                exc = reader.TooBigError(f"{exc} (the import_limit_mb setting)")
             if options.on_error == "abort":
                 raise CalendarImportError(
                     f"Cannot import {path}: {exc}; nothing was imported."
