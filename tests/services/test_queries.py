@@ -1,6 +1,7 @@
 """Reading the calendar: occurrences in a window, recurrence exceptions, filters and search."""
 # ruff: noqa: DTZ001  - naive datetimes are wall time in the meeting's zone, as the API takes them
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from liaison_calendar.domain.briefs import BriefOccurrence, MeetingBrief
 from liaison_calendar.domain.clock import FixedClock
 from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.models import (
@@ -22,7 +24,7 @@ from liaison_calendar.domain.models import (
     SeriesDraft,
 )
 from liaison_calendar.services.context import Services
-from liaison_calendar.services.queries import OPEN_ENDED_HORIZON
+from liaison_calendar.services.queries import OPEN_ENDED_HORIZON, QueryService
 
 BRUSSELS = "Europe/Brussels"
 TZ = ZoneInfo(BRUSSELS)
@@ -57,6 +59,30 @@ def weekly(services: Services, **fields: Any) -> MeetingDetail:
     }
     values.update(fields)
     return create(services, **values)
+
+
+@pytest.fixture(autouse=True)
+def _briefs_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test here also checks that the views' ``briefs`` give the same occurrences."""
+    full = QueryService.occurrences
+
+    def checked(self: QueryService, *args: Any, **kwargs: Any) -> list[Occurrence]:
+        result = full(self, *args, **kwargs)
+        assert_agree(result, self.briefs(*args, **kwargs))
+        return result
+
+    monkeypatch.setattr(QueryService, "occurrences", checked)
+
+
+def assert_agree(full: list[Occurrence], brief: list[BriefOccurrence]) -> None:
+    expected = [
+        BriefOccurrence(MeetingBrief.of(o.meeting), o.start, o.end, o.recurrence_id) for o in full
+    ]
+    assert brief == expected
+    # Equal instants are not enough: the same zone too (a view shows the meeting's local time).
+    assert [(str(b.start), str(b.end), str(b.meeting.start)) for b in brief] == [
+        (str(e.start), str(e.end), str(e.meeting.start)) for e in expected
+    ]
 
 
 def starts(occurrences: list[Occurrence]) -> list[Any]:
@@ -711,3 +737,44 @@ def test_the_window_indexes_exist_and_serve_the_long_meeting_query(services: Ser
 
     assert {"ix_meeting_recurring", "ix_meeting_long"} <= names
     assert "ix_meeting_long" in plan
+
+
+@pytest.fixture(scope="module")
+def demo_calendar(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    from liaison_calendar.services.demo import seed_demo
+
+    svc = Services.open(tmp_path_factory.mktemp("demo") / "calendar.db", FixedClock(NOW))
+    seed_demo(svc)
+    yield svc
+    svc.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    first=st.dates(date(2022, 6, 1), date(2026, 6, 1)),
+    days=st.integers(1, 120),
+    zone_name=st.sampled_from([BRUSSELS, "UTC", "America/New_York", "Pacific/Auckland"]),
+    strands=st.lists(st.sampled_from(["hybrid", "cyber", "capabilities", "exercises"]), max_size=2),
+    statuses=st.lists(st.sampled_from(list(Status)), max_size=2),
+)
+def test_briefs_give_the_occurrences_of_any_window_and_filter(
+    demo_calendar: Services,
+    first: date,
+    days: int,
+    zone_name: str,
+    strands: list[str],
+    statuses: list[Status],
+) -> None:
+    queries = demo_calendar.queries
+    start, end = queries.day_window(first, first + timedelta(days=days - 1), zone_name)
+    flt = MeetingFilter(strands=strands, statuses=statuses)
+    assert_agree(queries.occurrences(start, end, flt), queries.briefs(start, end, flt))
+
+
+def test_briefs_of_the_demo_calendar_are_not_empty(demo_calendar: Services) -> None:
+    start, end = demo_calendar.queries.day_window(date(2024, 1, 1), date(2024, 12, 31), BRUSSELS)
+    found = demo_calendar.queries.briefs(start, end)
+    assert len(found) > 20
+    assert any(b.meeting.rrule for b in found)
+    assert any(b.all_day for b in found)
+    assert any(b.meeting.strands for b in found)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QPalette
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import (
     ActionStatus,
     ExercisePart,
@@ -21,7 +22,6 @@ from liaison_calendar.domain.models import (
     ExerciseDraft,
     MeetingDetail,
     MeetingDraft,
-    Occurrence,
     ParticipantDraft,
     PhaseDraft,
     SeriesDraft,
@@ -187,7 +187,7 @@ def test_agenda_click_selects_and_double_click_or_enter_activates(
     index = view.model.index(0, Column.TITLE, view.model.index(1, 0))
     point = view.tree.visualRect(index).center()
 
-    def is_second(occ: Occurrence | None) -> bool:
+    def is_second(occ: BriefOccurrence | None) -> bool:
         return occ is not None and occ.meeting.id == second.id
 
     with qtbot.waitSignal(view.selected, check_params_cb=is_second):

@@ -9,8 +9,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette
 from pytestqt.qtbot import QtBot
 
+from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import Status
-from liaison_calendar.domain.models import MeetingDetail, MeetingDraft, Moment, Occurrence
+from liaison_calendar.domain.models import MeetingDetail, MeetingDraft, Moment
 from liaison_calendar.services.context import Services
 from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
 from liaison_calendar.ui.views.month import (
@@ -59,7 +60,7 @@ def _data(
     )
 
 
-def _occ(data: ViewData, title: str) -> Occurrence:
+def _occ(data: ViewData, title: str) -> BriefOccurrence:
     return next(o for o in data.occurrences if o.meeting.title == title)
 
 

@@ -29,7 +29,7 @@ Moment = datetime | date
 
 
 class _Draft(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -62,7 +62,7 @@ def unchecked(cls: type[M], values: dict[str, Any], fields_set: set[str] | None 
 
 
 class _Read(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 # --- meetings ------------------------------------------------------------------------------

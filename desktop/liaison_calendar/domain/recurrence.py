@@ -7,6 +7,7 @@ Brussels stays at 10:00 across a DST change. All-day rules are expanded on dates
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import islice
 
 from dateutil.rrule import rrule, rrulestr
@@ -24,8 +25,13 @@ def _as_datetime(day: date) -> datetime:
     return datetime.combine(day, time.min)
 
 
+@lru_cache(maxsize=4096)
 def build_rule(rule: str, start: datetime | date, tz_name: str) -> rrule:
-    """Parse ``rule`` (with or without the ``RRULE:`` prefix) anchored at ``start``."""
+    """Parse ``rule`` (with or without the ``RRULE:`` prefix) anchored at ``start``.
+
+    Remembered: every view of a big calendar expands the same repeating meetings, and parsing
+    costs more than expanding one window. The parsed rule is never changed by its users.
+    """
     text = rule.strip()
     if text.upper().startswith("RRULE:"):
         text = text[6:]

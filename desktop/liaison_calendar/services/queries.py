@@ -1,10 +1,13 @@
 """Reading the calendar: occurrences in a window (recurrences expanded) and full-text search."""
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from liaison_calendar.domain.briefs import BriefOccurrence, MeetingBrief
 from liaison_calendar.domain.clock import Clock
-from liaison_calendar.domain.enums import Status
+from liaison_calendar.domain.enums import Mode, Status
 from liaison_calendar.domain.models import (
     Meeting,
     MeetingDetail,
@@ -13,8 +16,13 @@ from liaison_calendar.domain.models import (
     Occurrence,
     unchecked,
 )
-from liaison_calendar.domain.recurrence import occurrence_key, starts_between
-from liaison_calendar.store import queries
+from liaison_calendar.domain.recurrence import (
+    occurrence_key,
+    parse_occurrence_key,
+    starts_between,
+)
+from liaison_calendar.domain.timezones import zone
+from liaison_calendar.store import briefs, queries
 from liaison_calendar.store.database import Database
 
 OPEN_ENDED_HORIZON = timedelta(days=2 * 366)
@@ -49,6 +57,50 @@ def _occurrence(
         Occurrence,
         {"meeting": meeting, "start": start, "end": end, "recurrence_id": recurrence_id},
     )
+
+
+def _repeats(
+    rule: str,
+    first: Moment,
+    first_end: Moment,
+    tz: str,
+    exclude: set[str],
+    rdates: Iterable[Moment],
+    lo: datetime | None,
+    hi: datetime,
+) -> Iterator[tuple[Moment, Moment, Moment]]:
+    """(start, end, occurrence key) of each occurrence of a repeating meeting in ``[lo, hi)``;
+    timed ones in the zone of ``first``."""
+    duration: timedelta = first_end - first  # type: ignore[operator]  # both of one type
+    window_start: Moment = lo if lo is not None else first
+    window_end: Moment = hi
+    if not isinstance(first, datetime):
+        window_start = window_start.date() if isinstance(window_start, datetime) else window_start
+        window_end = hi.date() + timedelta(days=1)
+    for moment in starts_between(
+        rule, first, tz, window_start, window_end, duration, exclude, rdates
+    ):
+        if isinstance(moment, datetime):
+            # A rule yields times only for a timed meeting, whose start is a datetime.
+            assert isinstance(first, datetime)
+            local = moment.astimezone(first.tzinfo)
+            occ_start: Moment = local
+            occ_end: Moment = local + duration
+        else:
+            occ_start, occ_end = moment, moment + duration
+        if _overlaps(occ_start, occ_end, lo, hi):
+            yield occ_start, occ_end, moment
+
+
+def _keys(stored: str) -> tuple[Moment, ...]:
+    """Occurrence keys stored as a JSON list (most meetings have none)."""
+    if stored == "[]":
+        return ()
+    return tuple(parse_occurrence_key(k) for k in json.loads(stored))
+
+
+_MODES = {m.value: m for m in Mode}
+_STATUSES = {m.value: m for m in Status}
 
 
 def _person(name: str, email: str) -> str:
@@ -104,38 +156,96 @@ class QueryService:
         self, meeting: Meeting, lo: datetime | None, hi: datetime, replaced: set[str]
     ) -> list[Occurrence]:
         assert meeting.rrule is not None
-        duration = meeting.end - meeting.start
-        exclude = {occurrence_key(x) for x in meeting.exdates} | replaced
-        window_start: Moment = lo if lo is not None else meeting.start
-        window_end: Moment = hi
-        if meeting.all_day:
-            window_start = (
-                window_start.date() if isinstance(window_start, datetime) else window_start
+        return [
+            _occurrence(meeting, start, end, moment)
+            for start, end, moment in _repeats(
+                meeting.rrule,
+                meeting.start,
+                meeting.end,
+                meeting.tz,
+                {occurrence_key(x) for x in meeting.exdates} | replaced,
+                meeting.rdates,
+                lo,
+                hi,
             )
-            window_end = hi.date() + timedelta(days=1)
-        occurrences = []
-        for moment in starts_between(
-            meeting.rrule,
-            meeting.start,
-            meeting.tz,
-            window_start,
-            window_end,
-            duration,
-            exclude,
-            meeting.rdates,
-        ):
-            if isinstance(moment, datetime):
-                # A rule yields times only for a timed meeting, whose start is a datetime.
-                assert isinstance(meeting.start, datetime)
-                local = moment.astimezone(meeting.start.tzinfo)
-                occ_start: Moment = local
-                occ_end: Moment = local + duration
-            else:
-                occ_start, occ_end = moment, moment + duration
-            if not _overlaps(occ_start, occ_end, lo, hi):
+        ]
+
+    def briefs(
+        self,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        flt: MeetingFilter | None = None,
+    ) -> list[BriefOccurrence]:
+        """``occurrences`` for the calendar views: the same occurrences in the same order, each
+        with a ``MeetingBrief`` (a few fields, read in one statement) instead of a ``Meeting``."""
+        flt = flt or MeetingFilter()
+        for bound in (start, end):
+            if bound is not None and bound.tzinfo is None:
+                raise ValueError("briefs() needs aware bounds")
+        with self._db.reading() as session:
+            matching = None
+            if flt.search and flt.search.strip():
+                matching = set(queries.fts_search(session, flt.search))
+                if not matching:
+                    return []
+            conn = session.connection()
+            found = briefs.rows(conn, start, end, flt)
+            kinds = briefs.names(conn, "kind")
+            strands = briefs.names(conn, "strand")
+            series = briefs.names(conn, "series") if any(r[10] for r in found) else {}
+            masters = [r[0] for r in found if r[15]]
+            replaced = briefs.replaced_keys(conn, masters) if masters else {}
+        horizon = end or (self._clock.now() + OPEN_ENDED_HORIZON)
+        zones: dict[str, ZoneInfo] = {}
+        result: list[BriefOccurrence] = []
+        for row in found:
+            (mid, uid, title, kind_id, start_utc, end_utc, tz, all_day, start_date, end_date) = row[
+                :10
+            ]
+            (series_id, iteration, location, mode, status, rrule, master_id, rec_key) = row[10:18]
+            if matching is not None and mid not in matching:
                 continue
-            occurrences.append(_occurrence(meeting, occ_start, occ_end, moment))
-        return occurrences
+            m_start: Moment
+            m_end: Moment
+            if all_day:
+                m_start, m_end = date.fromisoformat(row[8]), date.fromisoformat(row[9])
+            else:
+                where = zones.get(tz) or zones.setdefault(tz, zone(tz))
+                m_start = datetime.fromisoformat(start_utc).astimezone(where)
+                m_end = datetime.fromisoformat(end_utc).astimezone(where)
+            strand_keys = sorted(strands[int(i)] for i in row[20].split(",")) if row[20] else []
+            meeting = MeetingBrief(
+                mid,
+                uid,
+                title,
+                kinds[kind_id],
+                tuple(strand_keys),
+                m_start,
+                m_end,
+                tz,
+                bool(all_day),
+                series.get(series_id) if series_id else None,
+                iteration,
+                location,
+                _MODES[mode],
+                _STATUSES[status],
+                rrule,
+                master_id,
+            )
+            if not rrule:
+                if _overlaps(m_start, m_end, start, end):
+                    key = parse_occurrence_key(rec_key) if rec_key else None
+                    result.append(BriefOccurrence(meeting, m_start, m_end, key))
+                continue
+            exclude = {occurrence_key(x) for x in _keys(row[18])} | replaced.get(mid, set())
+            result.extend(
+                BriefOccurrence(meeting, o_start, o_end, moment)
+                for o_start, o_end, moment in _repeats(
+                    rrule, m_start, m_end, tz, exclude, _keys(row[19]), start, horizon
+                )
+            )
+        result.sort(key=lambda o: (sort_key(o.start), o.meeting.title, o.meeting.id))
+        return result
 
     def overlaps(self, meeting: MeetingDetail, others: "MeetingLoader") -> list[str]:
         """What ``meeting`` (its first occurrence) clashes with: other meetings at the same time

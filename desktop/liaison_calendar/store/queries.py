@@ -3,10 +3,10 @@
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, or_, text
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from liaison_calendar.domain import agenda as agenda_rules
@@ -23,25 +23,21 @@ from liaison_calendar.domain.models import (
 )
 from liaison_calendar.domain.recurrence import parse_occurrence_key
 from liaison_calendar.domain.timezones import zone
+from liaison_calendar.store import briefs
 from liaison_calendar.store.tables import (
     FTS_TABLE,
     ActionItemRecord,
     AgendaItemRecord,
     KindRecord,
-    MeetingPartnerLink,
     MeetingRecord,
-    MeetingStrandLink,
     OrganisationRecord,
     ParticipantRecord,
-    PartnerRecord,
     SeriesRecord,
     StrandRecord,
 )
 from liaison_calendar.store.types import utc_text
 
 _CHUNK = 500
-ALL_DAY_SLACK = timedelta(hours=14)
-"""All-day rows are indexed at midnight UTC; a window in any zone is within 14 h of that."""
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -300,56 +296,6 @@ def actions_of(session: Session, meeting_id: int) -> list[ActionItemRecord]:
     )
 
 
-def _filter_clauses(session: Session, flt: MeetingFilter) -> list[ColumnElement[bool]]:
-    m = MeetingRecord
-    clauses: list[ColumnElement[bool]] = []
-    if flt.kinds:
-        clauses.append(
-            col(m.kind_id).in_(select(col(KindRecord.id)).where(col(KindRecord.key).in_(flt.kinds)))
-        )
-    if flt.strands:
-        clauses.append(
-            exists().where(
-                col(MeetingStrandLink.meeting_id) == _owner_id(),
-                col(MeetingStrandLink.strand_id).in_(
-                    select(col(StrandRecord.id)).where(col(StrandRecord.key).in_(flt.strands))
-                ),
-            )
-        )
-    if flt.partners:
-        lowered = [p.casefold() for p in flt.partners]
-        clauses.append(
-            exists().where(
-                col(MeetingPartnerLink.meeting_id) == _owner_id(),
-                col(MeetingPartnerLink.partner_id).in_(
-                    select(col(PartnerRecord.id)).where(
-                        func.casefold(col(PartnerRecord.name)).in_(lowered)
-                    )
-                ),
-            )
-        )
-    if flt.statuses:
-        clauses.append(col(m.status).in_([str(s) for s in flt.statuses]))
-    if flt.series:
-        names = [s.casefold() for s in flt.series]
-        clauses.append(
-            col(m.series_id).in_(
-                select(col(SeriesRecord.id)).where(func.casefold(col(SeriesRecord.name)).in_(names))
-            )
-        )
-    return clauses
-
-
-def _owner_id() -> object:
-    """Links of an override belong to the override row itself: each row carries its own."""
-    return MeetingRecord.id
-
-
-LONG_DAYS = 31
-LONG_MEETING = "julianday(end_utc) - julianday(start_utc) > 31"
-"""Meetings longer than LONG_DAYS, word for word as in the partial index of revision 0004."""
-
-
 def candidate_ids(
     session: Session,
     window_start: datetime | None,
@@ -358,39 +304,8 @@ def candidate_ids(
     matching_ids: set[int] | None = None,
 ) -> list[int]:
     """Ids of meetings that may have an occurrence in the window (a superset, checked later)."""
-    m = MeetingRecord
-    lo = window_start - ALL_DAY_SLACK if window_start else None
-    hi = window_end + ALL_DAY_SLACK if window_end else None
-    filters = _filter_clauses(session, flt)
-    parts: list[list[Any]]
-    if lo is None:
-        parts = [[*([col(m.start_utc) < hi] if hi is not None else [])]]
-    else:
-        # Three index ranges instead of "everything that starts before the end" (see 0004):
-        # single meetings of up to 31 days, the longer ones, and the recurring ones.
-        long_term = text(LONG_MEETING)
-        ends_after = col(m.end_utc) > lo
-        before_end = [col(m.start_utc) < hi] if hi is not None else []
-        parts = [
-            [
-                col(m.rrule).is_(None),
-                col(m.start_utc) >= lo - timedelta(days=LONG_DAYS),
-                *before_end,
-                ends_after,
-            ],
-            [col(m.rrule).is_(None), long_term, *before_end, ends_after],
-            [
-                col(m.rrule).is_not(None),
-                *before_end,
-                or_(col(m.until_utc).is_(None), col(m.until_utc) > lo),
-            ],
-        ]
-    found: set[int] = set()
-    for where in parts:
-        stmt = select(col(m.id)).where(*where, *filters)
-        # Primary keys are never NULL: the filter only narrows the type.
-        found.update(i for i in session.exec(stmt).all() if i is not None)
-    ids = sorted(found)
+    found = briefs.rows(session.connection(), window_start, window_end, flt, columns="m.id")
+    ids = sorted(r[0] for r in found)
     if matching_ids is not None:
         ids = [i for i in ids if i in matching_ids]
     return ids
@@ -398,17 +313,7 @@ def candidate_ids(
 
 def override_keys(session: Session, master_ids: Sequence[int]) -> dict[int, set[str]]:
     """For each recurring master, the occurrence keys replaced by an override row."""
-    result: dict[int, set[str]] = defaultdict(set)
-    for chunk in _chunks(list(master_ids)):
-        for master_id, key in session.exec(
-            select(col(MeetingRecord.master_id), col(MeetingRecord.recurrence_id)).where(
-                col(MeetingRecord.master_id).in_(chunk)
-            )
-        ):
-            # ``IN`` never matches NULL, and every override row carries its occurrence key.
-            if master_id is not None and key is not None:
-                result[master_id].add(key)
-    return result
+    return briefs.replaced_keys(session.connection(), list(master_ids))
 
 
 # --- full-text search ----------------------------------------------------------------------
@@ -670,15 +575,16 @@ def filtered_ids(
 ) -> list[int]:
     """Ids of the meeting rows (masters, single meetings and overrides) matching ``flt``,
     among ``within`` when given."""
-    stmt = select(col(MeetingRecord.id))
-    for clause in _filter_clauses(session, flt):
-        stmt = stmt.where(clause)
+    conditions, values = briefs.filter_sql(flt)
+    sql = f"SELECT m.id FROM meeting m WHERE {' AND '.join(conditions) or '1'}"
+    conn = session.connection()
     if within is None:
-        return [i for i in session.exec(stmt).all() if i is not None]
+        return [r[0] for r in conn.exec_driver_sql(sql, tuple(values))]
     found: list[int] = []
     for chunk in _chunks(list(within)):
-        part = stmt.where(col(MeetingRecord.id).in_(chunk))
-        found.extend(i for i in session.exec(part).all() if i is not None)
+        marks = ", ".join("?" * len(chunk))
+        part = f"{sql} AND m.id IN ({marks})"
+        found.extend(r[0] for r in conn.exec_driver_sql(part, (*values, *chunk)))
     return found
 
 

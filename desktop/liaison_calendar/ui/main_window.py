@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_calendar import __version__
+from liaison_calendar.domain.briefs import BriefOccurrence, MeetingBrief
 from liaison_calendar.domain.enums import Status
-from liaison_calendar.domain.models import Meeting, MeetingDetail, MeetingDraft, Occurrence, Phase
+from liaison_calendar.domain.models import Meeting, MeetingDetail, MeetingDraft, Phase
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
 from liaison_calendar.services.importer import ImportOptions, ImportReport
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self._fixed_today = today  # pictures and tests; otherwise the clock's, each time
         self.anchor = self.today
         self.meeting_filter = None
-        self.selected: Occurrence | None = None
+        self.selected: BriefOccurrence | None = None
         self.overlaps: list[str] = []
         self.setWindowTitle(f"{APP_NAME} — {services.path.name}")
         self.resize(1280, 820)
@@ -313,11 +314,11 @@ class MainWindow(QMainWindow):
         """Fetch what the current view shows, with the filter, and hand it over."""
         view = self.view
         first, after = view.period(self.anchor)
-        occurrences: list[Occurrence] = []
+        occurrences: list[BriefOccurrence] = []
         exercises_only = isinstance(view, ExercisesView)
         if self.meeting_filter is not None and not exercises_only:
             start, end = self.services.queries.day_window(first, after - timedelta(days=1), self.tz)
-            occurrences = self.services.queries.occurrences(start, end, self.meeting_filter)
+            occurrences = self.services.queries.briefs(start, end, self.meeting_filter)
         exercises = self.services.exercises.list() if exercises_only else []
         view.show_data(
             ViewData(
@@ -365,7 +366,7 @@ class MainWindow(QMainWindow):
             self.anchor += timedelta(days=30 * direction)
         self.refresh()
 
-    def _select(self, occ: Occurrence | None) -> None:
+    def _select(self, occ: BriefOccurrence | None) -> None:
         self.selected = occ
         self._update_actions()
         if occ is None:
@@ -389,7 +390,7 @@ class MainWindow(QMainWindow):
         start = meeting.start
         day = start.astimezone(ZoneInfo(self.tz)).date() if isinstance(start, datetime) else start
         self.anchor = day
-        self.selected = Occurrence(meeting=meeting, start=meeting.start, end=meeting.end)
+        self.selected = BriefOccurrence(MeetingBrief.of(meeting), meeting.start, meeting.end)
         self.refresh()
         self._select(self.view.current() or self.selected)
 
@@ -501,7 +502,7 @@ class MainWindow(QMainWindow):
             except LiaisonError:
                 detail = None
             if detail is not None:
-                self.selected = Occurrence(meeting=detail, start=detail.start, end=detail.end)
+                self.selected = BriefOccurrence(MeetingBrief.of(detail), detail.start, detail.end)
                 self._point_out_overlaps(detail)
         self.refresh()
         self._select(self.view.current() or self.selected)
@@ -539,7 +540,7 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, APP_NAME, exc.message)
             return None
 
-    def _activate(self, occ: Occurrence) -> None:
+    def _activate(self, occ: BriefOccurrence) -> None:
         self._select(occ)
         self.edit_selected()
 
@@ -607,7 +608,7 @@ class MainWindow(QMainWindow):
                 return
         self._run(commands.SetStatus(self.services, detail.id, detail.status, after, self._changed))
 
-    def _reschedule(self, occ: Occurrence, new_start: object) -> None:
+    def _reschedule(self, occ: BriefOccurrence, new_start: object) -> None:
         meeting = occ.meeting
         assert isinstance(new_start, date)
         length = occ.end - occ.start

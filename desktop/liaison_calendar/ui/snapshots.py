@@ -86,13 +86,13 @@ def snapshots(db: Path, out: Path, day: date, dark: bool = False) -> list[Path]:
         window.resize(1400, 900)
         window.show()
         busiest = max(
-            services.queries.occurrences(*services.queries.day_window(day, day, window.tz)),
+            services.queries.briefs(*services.queries.day_window(day, day, window.tz)),
             key=lambda o: len(services.meetings.get(o.meeting.id).agenda),
             default=None,
         )
         if busiest is None:
             month = window.view.period(day)
-            found = services.queries.occurrences(
+            found = services.queries.briefs(
                 *services.queries.day_window(month[0], month[1], window.tz)
             )
             busiest = max(found, key=lambda o: len(services.meetings.get(o.meeting.id).agenda))

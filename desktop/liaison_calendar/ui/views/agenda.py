@@ -32,15 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import Mode, Status
-from liaison_calendar.domain.models import Occurrence
 from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
 
 AGENDA_DAYS = 60
 """How many days the agenda shows from its anchor."""
 
 OCCURRENCE_ROLE = Qt.ItemDataRole.UserRole + 1
-"""``data()`` role giving the ``Occurrence`` of a row (None on a day header)."""
+"""``data()`` role giving the ``BriefOccurrence`` of a row (None on a day header)."""
 DAY_ROLE = Qt.ItemDataRole.UserRole + 2
 """``data()`` role giving the ``date`` a row belongs to (a header's day, or its child's)."""
 
@@ -70,7 +70,7 @@ def _kind_label(key: str, names: Mapping[str, str]) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _day_of(occ: Occurrence, zone: ZoneInfo) -> date:
+def _day_of(occ: BriefOccurrence, zone: ZoneInfo) -> date:
     """The day an occurrence is listed under: its start day, in the user's zone when timed."""
     start = occ.start
     if isinstance(start, datetime):
@@ -78,7 +78,7 @@ def _day_of(occ: Occurrence, zone: ZoneInfo) -> date:
     return start
 
 
-def time_text(occ: Occurrence, zone: ZoneInfo) -> str:
+def time_text(occ: BriefOccurrence, zone: ZoneInfo) -> str:
     """'09:30–11:00', 'All day', 'All day, until Thu 16 May', or '22:00 – Wed 02:00'."""
     start, end = occ.start, occ.end
     if isinstance(start, datetime) and isinstance(end, datetime):
@@ -114,7 +114,7 @@ class AgendaModel(QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._days: list[date] = []
-        self._items: list[list[Occurrence]] = []
+        self._items: list[list[BriefOccurrence]] = []
         self._zone = ZoneInfo("UTC")
         self._palette = Palette()
         self._today: date | None = None
@@ -124,7 +124,7 @@ class AgendaModel(QAbstractItemModel):
 
     def set_occurrences(
         self,
-        occurrences: Sequence[Occurrence],
+        occurrences: Sequence[BriefOccurrence],
         tz: str,
         palette: Palette | None = None,
         today: date | None = None,
@@ -133,7 +133,7 @@ class AgendaModel(QAbstractItemModel):
         """Group ``occurrences`` by day in ``tz``; one that began before ``first_day`` (a
         multi-day meeting already under way) is listed under ``first_day``."""
         zone = ZoneInfo(tz)
-        by_day: dict[date, list[Occurrence]] = {}
+        by_day: dict[date, list[BriefOccurrence]] = {}
         for occ in occurrences:
             day = _day_of(occ, zone)
             if first_day is not None and day < first_day:
@@ -163,7 +163,7 @@ class AgendaModel(QAbstractItemModel):
     def days(self) -> list[date]:
         return list(self._days)
 
-    def occurrences_on(self, day: date) -> list[Occurrence]:
+    def occurrences_on(self, day: date) -> list[BriefOccurrence]:
         if day not in self._days:
             return []
         return list(self._items[self._days.index(day)])
@@ -171,7 +171,7 @@ class AgendaModel(QAbstractItemModel):
     def is_day(self, index: _Index) -> bool:
         return index.isValid() and index.internalId() == _TOP
 
-    def occurrence(self, index: _Index) -> Occurrence | None:
+    def occurrence(self, index: _Index) -> BriefOccurrence | None:
         if not index.isValid() or index.internalId() == _TOP:
             return None
         return self._items[index.internalId() - 1][index.row()]
@@ -193,7 +193,7 @@ class AgendaModel(QAbstractItemModel):
                     return self.index(row, 0, self.index(day_row, 0))
         return QModelIndex()
 
-    def _same_start(self, occ: Occurrence, start: date | datetime) -> bool:
+    def _same_start(self, occ: BriefOccurrence, start: date | datetime) -> bool:
         if isinstance(start, datetime):
             return isinstance(occ.start, datetime) and occ.start == start
         if isinstance(occ.start, datetime):
@@ -270,7 +270,7 @@ class AgendaModel(QAbstractItemModel):
             return f"{day_header_text(day, self._today)}, {count} {noun}"
         return None
 
-    def _occurrence_data(self, occ: Occurrence, column: Column, role: int) -> Any:
+    def _occurrence_data(self, occ: BriefOccurrence, column: Column, role: int) -> Any:
         meeting = occ.meeting
         if role == OCCURRENCE_ROLE:
             return occ
@@ -415,7 +415,7 @@ class AgendaView(CalendarView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._stack)
-        self._current: Occurrence | None = None
+        self._current: BriefOccurrence | None = None
         self._first_day: date | None = None
         self._connect_signals()
         self._show_placeholder(None, None)
@@ -447,7 +447,7 @@ class AgendaView(CalendarView):
             self._current = None
             self.selected.emit(None)
 
-    def current(self) -> Occurrence | None:
+    def current(self) -> BriefOccurrence | None:
         return self.model.occurrence(self.tree.currentIndex())
 
     def select_meeting(self, meeting_id: int, start: date | datetime | None = None) -> None:

@@ -13,7 +13,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from liaison_calendar.domain.models import Exercise, Occurrence
+from liaison_calendar.domain.briefs import BriefOccurrence
+from liaison_calendar.domain.models import Exercise
 
 FALLBACK_COLOUR = "#607d8b"
 
@@ -25,7 +26,7 @@ class Palette:
     strands: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
 
-    def of(self, occ: Occurrence) -> QColor:
+    def of(self, occ: BriefOccurrence) -> QColor:
         """The colour a meeting is drawn in: its first strand's, else its kind's."""
         m = occ.meeting
         for key in m.strands:
@@ -40,7 +41,7 @@ class ViewData:
 
     anchor: date  # the day the user is looking at (today, or where they navigated)
     tz: str  # the user's zone: timed occurrences are shown in it
-    occurrences: list[Occurrence]  # of exactly ``period(anchor)``, in time order
+    occurrences: list[BriefOccurrence]  # of exactly ``period(anchor)``, in time order
     palette: Palette = field(default_factory=Palette)
     exercises: list[Exercise] = field(default_factory=list)  # the exercises view only
     today: date | None = None
@@ -49,12 +50,12 @@ class ViewData:
 class CalendarView(QWidget):
     """Base of the four views. Subclasses implement ``period`` and ``show``.
 
-    Signals carry domain objects (``Occurrence``) or plain dates and datetimes:
-    - ``selected(Occurrence | None)``: the current meeting changed (click, keyboard);
-    - ``activated(Occurrence)``: open it (double-click, Enter);
+    Signals carry domain objects (``BriefOccurrence``) or plain dates and datetimes:
+    - ``selected(BriefOccurrence | None)``: the current meeting changed (click, keyboard);
+    - ``activated(BriefOccurrence)``: open it (double-click, Enter);
     - ``create_requested(start, end)``: double-click on an empty slot; aware datetimes in the
       user's zone for a time slot, or two ``date``s (end exclusive) for a whole day;
-    - ``reschedule_requested(Occurrence, new_start)``: a meeting dragged to a new start
+    - ``reschedule_requested(BriefOccurrence, new_start)``: a meeting dragged to a new start
       (an aware datetime, or a date for an all-day meeting);
     - ``anchor_requested(date)``: the view wants another day shown (e.g. a click on a day number
       in the month view, or "+N more").
@@ -75,7 +76,7 @@ class CalendarView(QWidget):
     def show_data(self, data: ViewData) -> None:
         raise NotImplementedError
 
-    def current(self) -> Occurrence | None:
+    def current(self) -> BriefOccurrence | None:
         """The selected occurrence, if any."""
         return None
 

@@ -27,8 +27,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QScrollArea, QToolTip, QVBoxLayout, QWidget
 
+from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import ExercisePart, PhaseType
-from liaison_calendar.domain.models import Exercise, Occurrence, Phase
+from liaison_calendar.domain.models import Exercise, Phase
 from liaison_calendar.ui.views.base import CalendarView, ViewData
 
 PHASE_COLOURS: dict[PhaseType, str] = {
@@ -674,7 +675,7 @@ class ExercisesView(CalendarView):
         first, end = timeline_span(self._exercises, data.anchor)
         self.canvas.set_exercises(self._exercises, first, end, data.today)
 
-    def current(self) -> Occurrence | None:
+    def current(self) -> BriefOccurrence | None:
         return None
 
     def select_meeting(self, meeting_id: int, start: date | datetime | None = None) -> None:

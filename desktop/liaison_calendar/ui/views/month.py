@@ -31,8 +31,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import Status
-from liaison_calendar.domain.models import Occurrence
 from liaison_calendar.domain.timezones import zone as zone_of
 from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
 
@@ -53,11 +53,11 @@ OccurrenceKey = tuple[int, date]
 # --- helpers shared with the week view ------------------------------------------------------
 
 
-def occurrence_key(occ: Occurrence) -> OccurrenceKey:
+def occurrence_key(occ: BriefOccurrence) -> OccurrenceKey:
     return (occ.meeting.id, occ.start)
 
 
-def matches(occ: Occurrence, meeting_id: int, start: date | datetime | None) -> bool:
+def matches(occ: BriefOccurrence, meeting_id: int, start: date | datetime | None) -> bool:
     """Whether ``occ`` is the occurrence of ``meeting_id`` at ``start`` (any start if None)."""
     if occ.meeting.id != meeting_id:
         return False
@@ -80,7 +80,7 @@ def to_zone(moment: datetime, zone: ZoneInfo) -> datetime:
     return moment.astimezone(zone)
 
 
-def local_days(occ: Occurrence, zone: ZoneInfo) -> tuple[date, date]:
+def local_days(occ: BriefOccurrence, zone: ZoneInfo) -> tuple[date, date]:
     """The first and the last day (inclusive) ``occ`` covers, timed ones seen in ``zone``."""
     start, end = occ.start, occ.end
     if isinstance(start, datetime):
@@ -93,7 +93,7 @@ def local_days(occ: Occurrence, zone: ZoneInfo) -> tuple[date, date]:
     return start, (end - timedelta(days=1)) if end > start else start
 
 
-def is_spanning(occ: Occurrence, zone: ZoneInfo) -> bool:
+def is_spanning(occ: BriefOccurrence, zone: ZoneInfo) -> bool:
     """All-day or over more than one day: drawn as a bar, not at a time of day."""
     first, last = local_days(occ, zone)
     return occ.all_day or not isinstance(occ.start, datetime) or first != last
@@ -141,7 +141,7 @@ class ChipStyle:
     italic: bool = False
 
 
-def chip_style(occ: Occurrence, palette: Palette, background: QColor) -> ChipStyle:
+def chip_style(occ: BriefOccurrence, palette: Palette, background: QColor) -> ChipStyle:
     colour = palette.of(occ)
     status = occ.meeting.status
     if status in (Status.CANCELLED, Status.POSTPONED):
@@ -177,7 +177,7 @@ def _day_text(day: date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def describe_when(occ: Occurrence, zone: ZoneInfo) -> str:
+def describe_when(occ: BriefOccurrence, zone: ZoneInfo) -> str:
     """When an occurrence happens, in words, timed ones in ``zone``."""
     if isinstance(occ.start, datetime):
         start = to_zone(occ.start, zone)
@@ -195,7 +195,7 @@ def describe_when(occ: Occurrence, zone: ZoneInfo) -> str:
     return f"{_day_text(first)} – {_day_text(last)} (all day)"
 
 
-def occurrence_tooltip(occ: Occurrence, zone: ZoneInfo) -> str:
+def occurrence_tooltip(occ: BriefOccurrence, zone: ZoneInfo) -> str:
     """Rich text for a chip's tooltip: the full title, when, where, and any unusual status."""
     meeting = occ.meeting
     lines = [f"<b>{html.escape(meeting.title)}</b>", html.escape(describe_when(occ, zone))]
@@ -206,7 +206,7 @@ def occurrence_tooltip(occ: Occurrence, zone: ZoneInfo) -> str:
     return "<qt>" + "<br>".join(lines) + "</qt>"
 
 
-def chip_label(occ: Occurrence, zone: ZoneInfo, with_time: bool = True) -> str:
+def chip_label(occ: BriefOccurrence, zone: ZoneInfo, with_time: bool = True) -> str:
     """ "HH:MM Title" for a timed meeting (start in ``zone``), the title alone otherwise."""
     if with_time and isinstance(occ.start, datetime):
         return f"{to_zone(occ.start, zone):%H:%M} {occ.meeting.title}"
@@ -217,12 +217,13 @@ def chip_label(occ: Occurrence, zone: ZoneInfo, with_time: bool = True) -> str:
 class RowItem:
     """An occurrence on a row of days (a week), on columns ``first``..``last``."""
 
-    occ: Occurrence
+    occ: BriefOccurrence
     first: int
     last: int
     spanning: bool
     order: int  # position in time order
     lane: int = 0
+    days: tuple[date, date] | None = None  # ``local_days`` of ``occ``, when known already
 
     def covers(self, column: int) -> bool:
         return self.first <= column <= self.last
@@ -266,12 +267,11 @@ def visible_lanes(items: list[RowItem], columns: int, capacity: int) -> list[int
 
     A column needing more keeps its last line for "+N more".
     """
-    limits = []
-    for c in range(columns):
-        lanes = [it.lane for it in items if it.covers(c)]
-        needed = max(lanes) + 1 if lanes else 0
-        limits.append(capacity if needed <= capacity else max(0, capacity - 1))
-    return limits
+    needed = [0] * columns
+    for it in items:
+        for c in range(it.first, it.last + 1):
+            needed[c] = max(needed[c], it.lane + 1)
+    return [capacity if n <= capacity else max(0, capacity - 1) for n in needed]
 
 
 def visible_runs(item: RowItem, limits: list[int]) -> list[tuple[int, int]]:
@@ -363,7 +363,7 @@ def month_grid_start(anchor: date) -> date:
 
 @dataclass
 class _Chip:
-    occ: Occurrence
+    occ: BriefOccurrence
     rect: QRectF
     text: str
     days: tuple[date, date]  # the first and last day of this piece
@@ -389,7 +389,7 @@ class _Layout:
     capacity: int
     chips: list[_Chip] = field(default_factory=list)
     more: dict[date, _More] = field(default_factory=dict)
-    day_order: dict[date, list[Occurrence]] = field(default_factory=dict)
+    day_order: dict[date, list[BriefOccurrence]] = field(default_factory=dict)
 
 
 class MonthView(CalendarView):
@@ -442,7 +442,7 @@ class MonthView(CalendarView):
         if dropped:
             self.selected.emit(None)
 
-    def current(self) -> Occurrence | None:
+    def current(self) -> BriefOccurrence | None:
         return self._find(self._selected) if self._selected is not None else None
 
     def select_meeting(self, meeting_id: int, start: date | datetime | None = None) -> None:
@@ -474,7 +474,7 @@ class MonthView(CalendarView):
             QPoint(layout.xs[col + 1] - 1, layout.ys[row + 1] - 1),
         )
 
-    def chip_rects(self, occ: Occurrence) -> list[QRect]:
+    def chip_rects(self, occ: BriefOccurrence) -> list[QRect]:
         """Where ``occ`` is drawn: one rect per piece (a bar is cut at week ends)."""
         layout = self._ensure_layout()
         if layout is None:
@@ -501,7 +501,7 @@ class MonthView(CalendarView):
         more = layout.more.get(day) if layout is not None else None
         return f"+{more.count} more" if more is not None else None
 
-    def occurrence_at(self, pos: QPoint | QPointF) -> Occurrence | None:
+    def occurrence_at(self, pos: QPoint | QPointF) -> BriefOccurrence | None:
         chip = self._chip_at(QPointF(pos))
         return chip.occ if chip is not None else None
 
@@ -795,13 +795,13 @@ class MonthView(CalendarView):
             first, last = local_days(occ, self._zone)
             if last < self._first or first > grid_last:
                 continue
-            spanning = is_spanning(occ, self._zone)
+            spanning = occ.all_day or not isinstance(occ.start, datetime) or first != last
             first_i = max(0, (first - self._first).days)
             last_i = min(WEEKS * DAYS - 1, (last - self._first).days)
             for row in range(first_i // DAYS, last_i // DAYS + 1):
                 lo = max(first_i, row * DAYS) - row * DAYS
                 hi = min(last_i, row * DAYS + DAYS - 1) - row * DAYS
-                rows[row].append(RowItem(occ, lo, hi, spanning, order))
+                rows[row].append(RowItem(occ, lo, hi, spanning, order, days=(first, last)))
         for row, items in enumerate(rows):
             self._layout_row(layout, row, items)
         return layout
@@ -813,9 +813,13 @@ class MonthView(CalendarView):
         top = layout.ys[row] + layout.number_height
         step = layout.chip_height + CHIP_GAP
         row_first = self._first + timedelta(days=row * DAYS)
-        for col in range(DAYS):
+        by_column: list[list[RowItem]] = [[] for _ in range(DAYS)]
+        for item in items:
+            for col in range(item.first, item.last + 1):
+                by_column[col].append(item)
+        for col, here in enumerate(by_column):
             day = row_first + timedelta(days=col)
-            here = sorted((it for it in items if it.covers(col)), key=lambda it: it.lane)
+            here.sort(key=lambda it: it.lane)
             layout.day_order[day] = [it.occ for it in here]
             hidden = sum(1 for it in here if it.lane >= limits[col])
             if hidden:
@@ -831,7 +835,9 @@ class MonthView(CalendarView):
                     hidden,
                 )
         for item in items:
-            first_day, last_day = local_days(item.occ, self._zone)
+            if all(item.lane >= limits[c] for c in range(item.first, item.last + 1)):
+                continue  # behind "+N more" on every day it covers
+            first_day, last_day = item.days or local_days(item.occ, self._zone)
             for lo, hi in visible_runs(item, limits):
                 lo_day = row_first + timedelta(days=lo)
                 hi_day = row_first + timedelta(days=hi)
@@ -882,7 +888,7 @@ class MonthView(CalendarView):
                 return more
         return None
 
-    def _find(self, key: OccurrenceKey) -> Occurrence | None:
+    def _find(self, key: OccurrenceKey) -> BriefOccurrence | None:
         if self._data is None:
             return None
         for occ in self._data.occurrences:
@@ -890,7 +896,7 @@ class MonthView(CalendarView):
                 return occ
         return None
 
-    def _select(self, occ: Occurrence | None) -> None:
+    def _select(self, occ: BriefOccurrence | None) -> None:
         key = occurrence_key(occ) if occ is not None else None
         self.update()
         if key == self._selected:

@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QToolTip, QVBoxLayout, QWidget
 
-from liaison_calendar.domain.models import Occurrence
+from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.timezones import zone as zone_of
 from liaison_calendar.ui.views.base import CalendarView, ViewData
 from liaison_calendar.ui.views.month import (
@@ -121,7 +121,7 @@ def wrap_lines(text: str, font: QFont, width: float, max_lines: int) -> list[str
 class _Block:
     """A timed meeting on the grid."""
 
-    occ: Occurrence
+    occ: BriefOccurrence
     column: int
     start: datetime  # in the user's zone
     end: datetime
@@ -130,7 +130,7 @@ class _Block:
 
 @dataclass
 class _BandChip:
-    occ: Occurrence
+    occ: BriefOccurrence
     rect: QRectF  # in header coordinates
     text: str
     open_left: bool
@@ -139,7 +139,7 @@ class _BandChip:
 
 @dataclass
 class _Drag:
-    occ: Occurrence
+    occ: BriefOccurrence
     press: QPointF
     rect: QRectF
     start: datetime  # the meeting's start in the user's zone
@@ -298,7 +298,7 @@ class WeekView(CalendarView):
         if dropped:
             self.selected.emit(None)
 
-    def current(self) -> Occurrence | None:
+    def current(self) -> BriefOccurrence | None:
         return self._find(self._selected) if self._selected is not None else None
 
     def select_meeting(self, meeting_id: int, start: date | datetime | None = None) -> None:
@@ -319,7 +319,7 @@ class WeekView(CalendarView):
     def gutter_width(self) -> int:
         return self.fontMetrics().horizontalAdvance("00:00") + 16
 
-    def block_rect(self, occ: Occurrence) -> QRect | None:
+    def block_rect(self, occ: BriefOccurrence) -> QRect | None:
         """Where a timed ``occ`` is drawn, in ``grid`` coordinates."""
         key = occurrence_key(occ)
         for block in self._ensure_blocks():
@@ -327,7 +327,7 @@ class WeekView(CalendarView):
                 return block.rect.toAlignedRect()
         return None
 
-    def band_rects(self, occ: Occurrence) -> list[QRect]:
+    def band_rects(self, occ: BriefOccurrence) -> list[QRect]:
         """Where an all-day or multi-day ``occ`` is drawn, in ``header`` coordinates."""
         key = occurrence_key(occ)
         return [c.rect.toAlignedRect() for c in self._band_chips() if occurrence_key(c.occ) == key]
@@ -354,7 +354,7 @@ class WeekView(CalendarView):
         x = (edges[column] + edges[column + 1]) // 2
         return QPoint(x, round(minutes * self.hour_height() / 60))
 
-    def occurrence_at(self, pos: QPoint | QPointF) -> Occurrence | None:
+    def occurrence_at(self, pos: QPoint | QPointF) -> BriefOccurrence | None:
         """The timed meeting at ``pos`` in ``grid`` coordinates."""
         block = self._block_at(QPointF(pos))
         return block.occ if block is not None else None
@@ -885,7 +885,7 @@ class WeekView(CalendarView):
         self,
         painter: QPainter,
         rect: QRectF,
-        occ: Occurrence,
+        occ: BriefOccurrence,
         start: datetime,
         end: datetime,
         style: ChipStyle,
@@ -979,7 +979,7 @@ class WeekView(CalendarView):
 
     # --- selection and scrolling ----------------------------------------------------------
 
-    def _find(self, key: OccurrenceKey) -> Occurrence | None:
+    def _find(self, key: OccurrenceKey) -> BriefOccurrence | None:
         if self._data is None:
             return None
         for occ in self._data.occurrences:
@@ -987,7 +987,7 @@ class WeekView(CalendarView):
                 return occ
         return None
 
-    def _select(self, occ: Occurrence | None) -> None:
+    def _select(self, occ: BriefOccurrence | None) -> None:
         key = occurrence_key(occ) if occ is not None else None
         self.header.update()
         self.grid.update()
@@ -996,7 +996,7 @@ class WeekView(CalendarView):
         self._selected = key
         self.selected.emit(occ)
 
-    def _scroll_to(self, occ: Occurrence) -> None:
+    def _scroll_to(self, occ: BriefOccurrence) -> None:
         rect = self.block_rect(occ)
         if rect is not None:
             self._pending_hour = None
@@ -1015,7 +1015,9 @@ class WeekView(CalendarView):
         bar.setValue(min(max(0, top), bar.maximum()))
         self._pending_hour = None
 
-    def _show_tooltip(self, event: QHelpEvent, occ: Occurrence | None, widget: QWidget) -> None:
+    def _show_tooltip(
+        self, event: QHelpEvent, occ: BriefOccurrence | None, widget: QWidget
+    ) -> None:
         if occ is None:
             QToolTip.hideText()
             event.ignore()

@@ -1,0 +1,132 @@
+"""The rows of the calendar views: a window of meetings in a few plain SQL statements.
+
+A month of a big calendar holds thousands of meetings and must be on screen within 50 ms, so
+this module reads only what a view draws, with hand-written SQL (no statement compilation, no
+table objects) and the strands of each meeting in the same statement. ``queries`` has the same
+window logic for the full read models; the two are compared by the tests.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Connection
+
+from liaison_calendar.store.types import utc_text
+
+if TYPE_CHECKING:
+    from liaison_calendar.domain.models import MeetingFilter
+
+ALL_DAY_SLACK = timedelta(hours=14)
+"""All-day rows are indexed at midnight UTC; a window in any zone is within 14 h of that."""
+LONG_DAYS = 31
+LONG_MEETING = "julianday(end_utc) - julianday(start_utc) > 31"
+"""Meetings longer than LONG_DAYS, word for word as in the partial index of revision 0004."""
+
+COLUMNS = (
+    "m.id, m.uid, m.title, m.kind_id, m.start_utc, m.end_utc, m.tz, m.all_day, m.start_date, "
+    "m.end_date, m.series_id, m.iteration, m.location, m.mode, m.status, m.rrule, m.master_id, "
+    "m.recurrence_id, m.exdates, m.rdates, "
+    "(SELECT group_concat(strand_id) FROM meeting_strand WHERE meeting_id = m.id)"
+)
+"""What ``rows`` returns, in this order; the last column is the strand ids, comma-separated."""
+
+
+def _marks(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def filter_sql(flt: "MeetingFilter") -> tuple[list[str], list[object]]:
+    """``flt`` (without its search text) as SQL conditions on ``meeting m``, and their values."""
+    where: list[str] = []
+    values: list[object] = []
+    if flt.kinds:
+        where.append(f"m.kind_id IN (SELECT id FROM kind WHERE key IN ({_marks(flt.kinds)}))")
+        values += flt.kinds
+    if flt.strands:
+        # The links of an override belong to the override row itself.
+        where.append(
+            "EXISTS (SELECT 1 FROM meeting_strand l WHERE l.meeting_id = m.id AND l.strand_id "
+            f"IN (SELECT id FROM strand WHERE key IN ({_marks(flt.strands)})))"
+        )
+        values += flt.strands
+    if flt.partners:
+        where.append(
+            "EXISTS (SELECT 1 FROM meeting_partner l WHERE l.meeting_id = m.id AND l.partner_id "
+            f"IN (SELECT id FROM partner WHERE casefold(name) IN ({_marks(flt.partners)})))"
+        )
+        values += [p.casefold() for p in flt.partners]
+    if flt.statuses:
+        where.append(f"m.status IN ({_marks(flt.statuses)})")
+        values += [str(s) for s in flt.statuses]
+    if flt.series:
+        where.append(
+            f"m.series_id IN (SELECT id FROM series WHERE casefold(name) IN ({_marks(flt.series)}))"
+        )
+        values += [s.casefold() for s in flt.series]
+    return where, values
+
+
+def rows(
+    conn: Connection,
+    window_start: datetime | None,
+    window_end: datetime | None,
+    flt: "MeetingFilter",
+    columns: str = COLUMNS,
+) -> list[Any]:
+    """``columns`` (the first is ``m.id``) of every meeting row that may have an occurrence in
+    the window (a superset, checked by the caller), each once: single meetings, changed
+    occurrences, repeating ones."""
+    lo = utc_text(window_start - ALL_DAY_SLACK) if window_start else None
+    hi = utc_text(window_end + ALL_DAY_SLACK) if window_end else None
+    conditions, filter_values = filter_sql(flt)
+    before_end = ["m.start_utc < ?"] if hi is not None else []
+    bound: list[object] = [hi] if hi is not None else []
+    parts: list[tuple[list[str], list[object]]]
+    if lo is None:
+        parts = [(before_end, bound)]
+    else:
+        # Three index ranges (see revision 0004): single meetings of up to 31 days, the longer
+        # ones, and the repeating ones.
+        assert window_start is not None
+        earliest = utc_text(window_start - ALL_DAY_SLACK - timedelta(days=LONG_DAYS))
+        parts = [
+            (
+                ["m.rrule IS NULL", "m.start_utc >= ?", *before_end, "m.end_utc > ?"],
+                [earliest, *bound, lo],
+            ),
+            (["m.rrule IS NULL", LONG_MEETING, *before_end, "m.end_utc > ?"], [*bound, lo]),
+            (
+                ["m.rrule IS NOT NULL", *before_end, "(m.until_utc IS NULL OR m.until_utc > ?)"],
+                [*bound, lo],
+            ),
+        ]
+    found: dict[int, Any] = {}
+    for where, values in parts:
+        sql = f"SELECT {columns} FROM meeting m WHERE {' AND '.join(where + conditions) or '1'}"
+        for row in conn.exec_driver_sql(sql, tuple(values + filter_values)):
+            found[row[0]] = row
+    return list(found.values())
+
+
+def replaced_keys(conn: Connection, master_ids: Sequence[int]) -> dict[int, set[str]]:
+    """For each repeating meeting, the occurrence keys its changed occurrences replace."""
+    result: dict[int, set[str]] = {}
+    for i in range(0, len(master_ids), 500):
+        chunk = master_ids[i : i + 500]
+        sql = f"SELECT master_id, recurrence_id FROM meeting WHERE master_id IN ({_marks(chunk)})"
+        for master_id, key in conn.exec_driver_sql(sql, tuple(chunk)):
+            result.setdefault(master_id, set()).add(key)
+    return result
+
+
+_NAMES = {
+    "kind": "SELECT id, key FROM kind",
+    "strand": "SELECT id, key FROM strand",
+    "series": "SELECT id, name FROM series",
+}
+
+
+def names(conn: Connection, table: Literal["kind", "strand", "series"]) -> dict[int, str]:
+    """By id: the keys of kinds or strands, or the names of series."""
+    return dict(conn.exec_driver_sql(_NAMES[table]).fetchall())
