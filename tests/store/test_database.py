@@ -2,10 +2,13 @@
 # ruff: noqa: DTZ001  - naive datetimes are wall time in the meeting's zone, as the API takes them
 
 import hashlib
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -452,6 +455,75 @@ def test_a_busy_error_leaves_nothing_written_and_a_later_write_succeeds(
         assert svc.queries.search("blocked") == []
     finally:
         svc.close()
+
+
+def test_plain_reads_go_on_while_another_program_holds_the_write_lock(
+    locked: sqlite3.Connection, db_path: Path, clock: FixedClock
+) -> None:
+    svc = Services.open(db_path, clock)
+    try:
+        found = svc.queries.briefs(
+            *svc.queries.day_window(date(2024, 5, 1), date(2024, 5, 31), "UTC")
+        )
+        assert [b.meeting.title for b in found] == ["Existing"]
+        assert "Held by the other writer" not in [p.name for p in svc.catalog.partners()]
+    finally:
+        svc.close()
+
+
+def test_a_plain_read_blocked_by_an_exclusive_lock_says_the_calendar_is_busy(
+    short_busy_timeout: float, db_path: Path, clock: FixedClock
+) -> None:
+    new_calendar(db_path, clock, "Existing")
+    svc = Services.open(db_path, clock)
+    other = raw(db_path)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("INSERT INTO partner (name) VALUES ('Held')")
+    try:
+        with pytest.raises(DatabaseBusyError, match="busy"):
+            svc.catalog.strands()
+    finally:
+        svc.close()
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_plain_reads_work_again_after_close_as_sessions_do(services: Services) -> None:
+    services.meetings.create(meeting_draft("Before"))
+    services.close()
+    assert [s.key for s in services.catalog.strands()][:1] == ["hybrid"]
+    assert services.queries.search("before")[0].title == "Before"
+
+
+def test_opening_a_calendar_and_reading_a_month_loads_no_sqlalchemy(
+    db_path: Path, clock: FixedClock
+) -> None:
+    """The desktop app paints its first month before SQLAlchemy is loaded (a fifth of a second
+    on these machines): opening, the catalogue and the views' reads must not need it."""
+    new_calendar(db_path, clock, "Staff talks")
+    script = (
+        "import sys\n"
+        "from datetime import date\n"
+        "from pathlib import Path\n"
+        "from liaison_calendar.services.context import Services\n"
+        "import liaison_calendar.ui.main_window\n"
+        f"svc = Services.open(Path({str(db_path)!r}))\n"
+        "q = svc.queries\n"
+        "found = q.briefs(*q.day_window(date(2024, 5, 1), date(2024, 5, 31), 'UTC'))\n"
+        "assert [b.meeting.title for b in found] == ['Staff talks'], found\n"
+        "assert svc.catalog.strands() and svc.catalog.kinds() and not svc.queries.is_empty()\n"
+        "svc.catalog.setting('default_tz')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlmodel')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_revisions_the_app_knows_are_exactly_alembics_in_order() -> None:

@@ -623,3 +623,27 @@ def test_dragging_one_occurrence_of_a_repeating_meeting_changes_that_one_only(
         datetime(2024, 3, 18, 9, 0, tzinfo=BRUSSELS),
     ]
     assert services.meetings.overrides_of(series.id) == []
+
+
+def test_after_its_first_paint_the_window_loads_the_rest_and_lists_the_feeds(
+    qtbot: QtBot, services: Services
+) -> None:
+    from liaison_calendar.domain.models import FeedDraft
+
+    seed_demo(services)
+    services.feeds.add(FeedDraft(name="cyber-team"))
+    fresh = Services.open(services.path, services.clock)  # nothing loaded yet
+    try:
+        win = MainWindow(fresh, today=DAY)
+        qtbot.addWidget(win)
+        assert not win.ready
+        assert "meetings" not in vars(fresh)  # the writing services wait for the first paint
+        assert win.sidebar.feeds.count() == 0
+        win.show()
+        qtbot.waitUntil(lambda: win.ready)
+        assert "meetings" in vars(fresh)
+        assert "feeds" in vars(fresh)
+        names = [win.sidebar.feeds.item(i).text() for i in range(win.sidebar.feeds.count())]
+        assert "cyber-team" in names
+    finally:
+        fresh.close()

@@ -4,8 +4,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, select
-
 from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
 from liaison_calendar.domain.enums import Side
 from liaison_calendar.domain.models import (
@@ -19,15 +17,6 @@ from liaison_calendar.domain.models import (
 from liaison_calendar.domain.timezones import zone
 from liaison_calendar.errors import NotFoundError, ValidationError
 from liaison_calendar.store.database import Database
-from liaison_calendar.store.tables import (
-    CommonProposalRecord,
-    KindRecord,
-    OrganisationRecord,
-    PartnerRecord,
-    SeriesRecord,
-    SettingRecord,
-    StrandRecord,
-)
 
 SETTING_DEFAULTS: dict[str, Any] = {
     "default_tz": DEFAULT_TIMEZONE,
@@ -68,42 +57,40 @@ class CatalogService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    # Reads are plain SQL: the window and its sidebar show these before SQLAlchemy is loaded.
+
     def strands(self) -> list[Strand]:
-        with self._db.reading() as session:
-            rows = session.exec(select(StrandRecord).order_by(col(StrandRecord.position))).all()
-            return [Strand(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]
+        sql = "SELECT id, key, name, colour FROM strand ORDER BY position"
+        with self._db.plain() as conn:
+            return [Strand(id=i, key=k, name=n, colour=c) for i, k, n, c in conn.execute(sql)]
 
     def kinds(self) -> list[Kind]:
-        with self._db.reading() as session:
-            rows = session.exec(select(KindRecord).order_by(col(KindRecord.position))).all()
-            return [Kind(id=r.id, key=r.key, name=r.name, colour=r.colour) for r in rows]
+        sql = "SELECT id, key, name, colour FROM kind ORDER BY position"
+        with self._db.plain() as conn:
+            return [Kind(id=i, key=k, name=n, colour=c) for i, k, n, c in conn.execute(sql)]
 
     def partners(self) -> list[Partner]:
-        with self._db.reading() as session:
-            rows = session.exec(select(PartnerRecord).order_by(col(PartnerRecord.name))).all()
-            return [Partner(id=r.id, name=r.name) for r in rows]
+        with self._db.plain() as conn:
+            rows = conn.execute("SELECT id, name FROM partner ORDER BY name").fetchall()
+        return [Partner(id=i, name=n) for i, n in rows]
 
     def organisations(self) -> list[Organisation]:
-        with self._db.reading() as session:
-            rows = session.exec(select(OrganisationRecord).order_by(col(OrganisationRecord.name)))
-            return [Organisation(id=r.id, name=r.name, side=Side(r.side)) for r in rows.all()]
+        with self._db.plain() as conn:
+            rows = conn.execute("SELECT id, name, side FROM organisation ORDER BY name").fetchall()
+        return [Organisation(id=i, name=n, side=Side(side)) for i, n, side in rows]
 
     def proposals(self) -> list[CommonProposal]:
-        with self._db.reading() as session:
-            rows = session.exec(
-                select(CommonProposalRecord, col(StrandRecord.key))
-                .outerjoin(
-                    StrandRecord, col(StrandRecord.id) == col(CommonProposalRecord.strand_id)
-                )
-                .order_by(col(CommonProposalRecord.number))
-            ).all()
-            return [
-                CommonProposal(id=r.id, number=r.number, strand=key, title=r.title)
-                for r, key in rows
-            ]
+        sql = (
+            "SELECT c.id, c.number, s.key, c.title FROM common_proposal c "
+            "LEFT JOIN strand s ON s.id = c.strand_id ORDER BY c.number"
+        )
+        with self._db.plain() as conn:
+            rows = conn.execute(sql).fetchall()
+        return [CommonProposal(id=i, number=n, strand=k, title=t) for i, n, k, t in rows]
 
     def set_proposal(self, number: int, title: str, strand: str | None = None) -> CommonProposal:
         from liaison_calendar.services import resolve
+        from liaison_calendar.store.tables import CommonProposalRecord
 
         with self._db.transaction() as session:
             (pid,) = resolve.proposal_ids(session, [number])
@@ -119,13 +106,11 @@ class CatalogService:
         validate_filter(flt, self.vocabulary())
 
     def vocabulary(self) -> "Vocabulary":
-        with self._db.reading() as session:
+        with self._db.plain() as conn:
             return Vocabulary(
-                kinds=frozenset(session.exec(select(col(KindRecord.key))).all()),
-                strands=frozenset(session.exec(select(col(StrandRecord.key))).all()),
-                series=frozenset(
-                    n.casefold() for n in session.exec(select(col(SeriesRecord.name))).all()
-                ),
+                kinds=frozenset(k for (k,) in conn.execute("SELECT key FROM kind")),
+                strands=frozenset(k for (k,) in conn.execute("SELECT key FROM strand")),
+                series=frozenset(n.casefold() for (n,) in conn.execute("SELECT name FROM series")),
             )
 
     # --- settings --------------------------------------------------------------------------
@@ -133,9 +118,9 @@ class CatalogService:
     def setting(self, key: str) -> Any:
         if key not in SETTING_DEFAULTS:
             raise NotFoundError(f"There is no setting {key!r}.")
-        with self._db.reading() as session:
-            row = session.get(SettingRecord, key)
-            return json.loads(row.value) if row is not None else SETTING_DEFAULTS[key]
+        with self._db.plain() as conn:
+            row = conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row is not None else SETTING_DEFAULTS[key]
 
     def set_setting(self, key: str, value: Any) -> None:
         if key not in SETTING_DEFAULTS:
@@ -150,6 +135,8 @@ class CatalogService:
             if not isinstance(value, str) or "\n" in value:
                 raise ValidationError(f"The {key} setting is one line of text.")
             value = value.strip()
+        from liaison_calendar.store.tables import SettingRecord
+
         with self._db.transaction() as session:
             row = session.get(SettingRecord, key) or SettingRecord(key=key)
             row.value = json.dumps(value)

@@ -22,7 +22,7 @@ from liaison_calendar.domain.recurrence import (
     starts_between,
 )
 from liaison_calendar.domain.timezones import zone
-from liaison_calendar.store import briefs, queries
+from liaison_calendar.store import briefs
 from liaison_calendar.store.database import Database
 
 OPEN_ENDED_HORIZON = timedelta(days=2 * 366)
@@ -128,6 +128,8 @@ class QueryService:
         for bound in (start, end):
             if bound is not None and bound.tzinfo is None:
                 raise ValueError("occurrences() needs aware bounds")
+        from liaison_calendar.store import queries  # with SQLAlchemy: not for a first paint
+
         with self._db.reading() as session:
             matching = None
             if flt.search and flt.search.strip():
@@ -182,13 +184,15 @@ class QueryService:
         for bound in (start, end):
             if bound is not None and bound.tzinfo is None:
                 raise ValueError("briefs() needs aware bounds")
-        with self._db.reading() as session:
-            matching = None
-            if flt.search and flt.search.strip():
+        matching = None
+        if flt.search and flt.search.strip():
+            from liaison_calendar.store import queries  # with SQLAlchemy: not for a first paint
+
+            with self._db.reading() as session:
                 matching = set(queries.fts_search(session, flt.search))
-                if not matching:
-                    return []
-            conn = session.connection()
+            if not matching:
+                return []
+        with self._db.plain() as conn:
             found = briefs.rows(conn, start, end, flt)
             kinds = briefs.names(conn, "kind")
             strands = briefs.names(conn, "strand")
@@ -277,11 +281,13 @@ class QueryService:
 
     def is_empty(self) -> bool:
         """Whether the calendar has no meeting at all (a first start)."""
-        with self._db.reading() as session:
-            return not queries.has_meetings(session)
+        with self._db.plain() as conn:
+            return conn.execute("SELECT 1 FROM meeting LIMIT 1").fetchone() is None
 
     def search(self, text: str, limit: int = 50) -> list[Meeting]:
         """Meetings whose title, description, location, agenda or participants match, best first."""
+        from liaison_calendar.store import queries  # with SQLAlchemy: not for a first paint
+
         with self._db.reading() as session:
             ids = queries.fts_search(session, text, limit)
             meetings = queries.load_meetings(session, ids)

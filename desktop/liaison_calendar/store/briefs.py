@@ -8,11 +8,10 @@ window logic for the full read models; the two are compared by the tests.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from sqlite3 import Connection
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Connection
-
-from liaison_calendar.store.types import utc_text
+from liaison_calendar.store.stamps import utc_text
 
 if TYPE_CHECKING:
     from liaison_calendar.domain.models import MeetingFilter
@@ -104,7 +103,7 @@ def rows(
     found: dict[int, Any] = {}
     for where, values in parts:
         sql = f"SELECT {columns} FROM meeting m WHERE {' AND '.join(where + conditions) or '1'}"
-        for row in conn.exec_driver_sql(sql, tuple(values + filter_values)):
+        for row in conn.execute(sql, tuple(values + filter_values)):
             found[row[0]] = row
     return list(found.values())
 
@@ -115,7 +114,7 @@ def replaced_keys(conn: Connection, master_ids: Sequence[int]) -> dict[int, set[
     for i in range(0, len(master_ids), 500):
         chunk = master_ids[i : i + 500]
         sql = f"SELECT master_id, recurrence_id FROM meeting WHERE master_id IN ({_marks(chunk)})"
-        for master_id, key in conn.exec_driver_sql(sql, tuple(chunk)):
+        for master_id, key in conn.execute(sql, tuple(chunk)):
             result.setdefault(master_id, set()).add(key)
     return result
 
@@ -129,4 +128,4 @@ _NAMES = {
 
 def names(conn: Connection, table: Literal["kind", "strand", "series"]) -> dict[int, str]:
     """By id: the keys of kinds or strands, or the names of series."""
-    return dict(conn.exec_driver_sql(_NAMES[table]).fetchall())
+    return dict(conn.execute(_NAMES[table]).fetchall())

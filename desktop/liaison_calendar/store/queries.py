@@ -1,6 +1,7 @@
 """Queries and row conversion. Everything here runs inside a session the service opened."""
 
 import json
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -46,6 +47,13 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 
 _Keyed = TypeVar("_Keyed", StrandRecord, KindRecord)
+
+
+def driver(session: Session) -> sqlite3.Connection:
+    """The sqlite3 connection under ``session`` (in its transaction), for ``briefs``."""
+    conn = session.connection().connection.driver_connection
+    assert isinstance(conn, sqlite3.Connection)
+    return conn
 
 
 def key_map(session: Session, record: type[_Keyed]) -> dict[int, str]:
@@ -304,7 +312,7 @@ def candidate_ids(
     matching_ids: set[int] | None = None,
 ) -> list[int]:
     """Ids of meetings that may have an occurrence in the window (a superset, checked later)."""
-    found = briefs.rows(session.connection(), window_start, window_end, flt, columns="m.id")
+    found = briefs.rows(driver(session), window_start, window_end, flt, columns="m.id")
     ids = sorted(r[0] for r in found)
     if matching_ids is not None:
         ids = [i for i in ids if i in matching_ids]
@@ -313,7 +321,7 @@ def candidate_ids(
 
 def override_keys(session: Session, master_ids: Sequence[int]) -> dict[int, set[str]]:
     """For each recurring master, the occurrence keys replaced by an override row."""
-    return briefs.replaced_keys(session.connection(), list(master_ids))
+    return briefs.replaced_keys(driver(session), list(master_ids))
 
 
 # --- full-text search ----------------------------------------------------------------------

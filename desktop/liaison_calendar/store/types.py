@@ -7,7 +7,10 @@ from sqlalchemy import String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+from liaison_calendar.store.stamps import FORMAT as _FORMAT
+from liaison_calendar.store.stamps import utc_text
+
+__all__ = ["UTCDateTime", "utc_text"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -29,8 +32,3 @@ class UTCDateTime(TypeDecorator[datetime]):
         # fromisoformat reads the stored form (and its Z) several times faster than strptime.
         parsed = datetime.fromisoformat(value)
         return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def utc_text(value: datetime) -> str:
-    """The stored form of an aware datetime, for raw SQL comparisons."""
-    return value.astimezone(UTC).strftime(_FORMAT)

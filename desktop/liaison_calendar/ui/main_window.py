@@ -9,9 +9,10 @@ import contextlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -31,12 +32,9 @@ from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.models import Meeting, MeetingDetail, MeetingDraft, Phase
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
-from liaison_calendar.services.importer import ImportOptions, ImportReport
 from liaison_calendar.ui import commands
 from liaison_calendar.ui.details import DetailsPane
 from liaison_calendar.ui.find import FindPanel
-from liaison_calendar.ui.import_dialog import ImportPreviewDialog, summary
-from liaison_calendar.ui.settings_dialog import SettingsDialog
 from liaison_calendar.ui.sidebar import Sidebar
 from liaison_calendar.ui.tasks import BackgroundTask, Progress
 from liaison_calendar.ui.views.agenda import AgendaView
@@ -44,6 +42,9 @@ from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
 from liaison_calendar.ui.views.exercises import ExercisesView
 from liaison_calendar.ui.views.month import MonthView
 from liaison_calendar.ui.views.week import WeekView
+
+if TYPE_CHECKING:
+    from liaison_calendar.services.importer import ImportReport
 
 APP_NAME = "Liaison Calendar"
 PUBLISH_DELAY_MS = 2000
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._restore()
         self.refresh()
+        self.ready = False  # see ``warm_up``
+        self.view.installEventFilter(self)
 
     # --- building --------------------------------------------------------------------------
 
@@ -280,6 +283,23 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(True)
         self.tabs.setCurrentIndex(int(str(view)) if str(view).isdigit() else 0)
         self.tabs.blockSignals(False)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and not self.ready:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self, self.warm_up)  # once this paint is done
+        return super().eventFilter(watched, event)
+
+    def warm_up(self) -> None:
+        """Load what editing, publishing and importing need (SQLAlchemy and the services, about
+        200 ms) right after the first paint of the month, so that no click waits for it."""
+        if self.ready or not self.isVisible():
+            return  # done, or closed before it came to this
+        self.services.load_all()
+        from liaison_calendar.ui import meeting_dialog  # noqa: F401  - the most used editor
+
+        self.sidebar.reload_feeds()
+        self.ready = True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for task in self._tasks:
@@ -636,25 +656,31 @@ class MainWindow(QMainWindow):
         if not paths:
             return
         chosen = list(paths)
+        from liaison_calendar.services.importer import ImportOptions
 
-        def dry_run(progress: Progress) -> ImportReport:
+        def dry_run(progress: Progress) -> "ImportReport":
             return self.services.importer.import_files(
                 chosen, ImportOptions(dry_run=True), progress=progress
             )
 
         self._background("Reading the files…", dry_run, lambda r: self._preview(chosen, r))
 
-    def _preview(self, paths: list[Path], report: ImportReport) -> None:
+    def _preview(self, paths: list[Path], report: "ImportReport") -> None:
+        from liaison_calendar.services.importer import ImportOptions
+        from liaison_calendar.ui.import_dialog import ImportPreviewDialog
+
         self.preview = ImportPreviewDialog(paths, report, self)
         if not self.preview.exec():
             return
 
-        def real(progress: Progress) -> ImportReport:
+        def real(progress: Progress) -> "ImportReport":
             return self.services.importer.import_files(paths, ImportOptions(), progress=progress)
 
         self._background("Importing…", real, self._imported)
 
-    def _imported(self, report: ImportReport) -> None:
+    def _imported(self, report: "ImportReport") -> None:
+        from liaison_calendar.ui.import_dialog import summary
+
         self.sidebar.reload()
         self.palette_ = self._palette()
         self.refresh()
@@ -717,6 +743,8 @@ class MainWindow(QMainWindow):
         self.publish_label.setText(text)
 
     def open_settings(self) -> None:
+        from liaison_calendar.ui.settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.services, self)
         if dialog.exec():
             self.tz = str(self.services.catalog.setting("default_tz"))

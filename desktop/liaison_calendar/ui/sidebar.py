@@ -131,13 +131,19 @@ class Sidebar(QWidget):
         layout.addWidget(feeds_label)
         layout.addWidget(self.feeds)
         layout.addStretch(1)
-        self.reload()
+        # The feeds come from the feed service, which the main window loads after its first
+        # paint (``MainWindow.warm_up``) and then calls ``reload_feeds``.
+        self._reload_filters()
 
     def _settings(self) -> QSettings:
         return QSettings()
 
     def reload(self) -> None:
         """Fill the lists from the catalogue, keeping what the user unticked last time."""
+        self._reload_filters()
+        self.reload_feeds()
+
+    def _reload_filters(self) -> None:
         saved = self._settings()
         catalog = self._services.catalog
 
@@ -157,6 +163,8 @@ class Sidebar(QWidget):
         self.statuses.set_entries(
             [(s.value, s.value.capitalize(), None) for s in Status], unticked(self.statuses)
         )
+
+    def reload_feeds(self) -> None:
         self.feeds.clear()
         for feed in self._services.feeds.list():
             item = QListWidgetItem(feed.name, self.feeds)
