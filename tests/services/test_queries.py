@@ -778,3 +778,78 @@ def test_briefs_of_the_demo_calendar_are_not_empty(demo_calendar: Services) -> N
     assert any(b.meeting.rrule for b in found)
     assert any(b.all_day for b in found)
     assert any(b.meeting.strands for b in found)
+
+
+def expected_month(
+    full: list[BriefOccurrence], first: date, last: date, tz: str, per_day: int
+) -> tuple[list[BriefOccurrence], dict[date, int]]:
+    """``month_briefs`` worked out from every occurrence: bars, then each day's first few."""
+    where = ZoneInfo(tz)
+    listed: list[BriefOccurrence] = []
+    singles: dict[date, list[BriefOccurrence]] = {}
+    for o in full:
+        if not isinstance(o.start, datetime) or not isinstance(o.end, datetime):
+            listed.append(o)
+            continue
+        start, end = o.start.astimezone(where), o.end.astimezone(where)
+        day = start.date()
+        within = end <= start or (end - timedelta(microseconds=1)).date() == day
+        if within and first <= day <= last:
+            singles.setdefault(day, []).append(o)
+        else:
+            listed.append(o)
+    unlisted = {}
+    for day, found in singles.items():
+        listed += found[:per_day]
+        if len(found) > per_day:
+            unlisted[day] = len(found) - per_day
+    key = [(b.meeting.id, b.start) for b in full]
+    listed.sort(key=lambda b: key.index((b.meeting.id, b.start)))
+    return listed, unlisted
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    first=st.dates(date(2023, 1, 1), date(2025, 12, 1)),
+    zone_name=st.sampled_from([BRUSSELS, "UTC", "America/New_York", "Asia/Tokyo"]),
+    per_day=st.integers(0, 3),
+    strands=st.lists(st.sampled_from(["hybrid", "cyber", "capabilities", "exercises"]), max_size=2),
+)
+def test_month_briefs_hold_the_bars_and_each_days_first_meetings(
+    demo_calendar: Services, first: date, zone_name: str, per_day: int, strands: list[str]
+) -> None:
+    queries = demo_calendar.queries
+    last = first + timedelta(days=41)
+    flt = MeetingFilter(strands=strands)
+    full = queries.briefs(*queries.day_window(first, last, zone_name), flt)
+    month = queries.month_briefs(first, last, zone_name, flt, per_day=per_day)
+    listed, unlisted = expected_month(full, first, last, zone_name, per_day)
+    assert month.occurrences == listed
+    assert month.unlisted == unlisted
+    assert month.total == len(full)
+
+
+def test_month_briefs_of_a_crowded_day_list_the_first_and_count_the_rest(
+    services: Services,
+) -> None:
+    for hour in range(8, 18):
+        create(
+            services,
+            title=f"Talk {hour:02d}",
+            start=datetime(2024, 5, 14, hour),
+            end=datetime(2024, 5, 14, hour, 30),
+        )
+    create(
+        services, title="Two days", start=datetime(2024, 5, 14, 20), end=datetime(2024, 5, 15, 9)
+    )
+    weekly(  # Tuesdays at 09:00: the 14 May one queues with the single meetings
+        services,
+        title="Weekly sync",
+        start=datetime(2024, 5, 7, 9),
+        end=datetime(2024, 5, 7, 9, 30),
+        rrule="FREQ=WEEKLY;COUNT=4",
+    )
+    month = services.queries.month_briefs(date(2024, 5, 13), date(2024, 5, 19), BRUSSELS, per_day=3)
+    assert titles(month.occurrences) == ["Talk 08", "Talk 09", "Weekly sync", "Two days"]
+    assert month.unlisted == {date(2024, 5, 14): 8}
+    assert month.total == 12

@@ -647,3 +647,33 @@ def test_after_its_first_paint_the_window_loads_the_rest_and_lists_the_feeds(
         assert "cyber-team" in names
     finally:
         fresh.close()
+
+
+def test_a_crowded_day_in_the_month_counts_the_meetings_it_did_not_read(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    day = date(2024, 3, 20)
+    before = shown(window)
+    for i in range(40):
+        window.services.meetings.create(
+            MeetingDraft(
+                title=f"Crowded {i:02d}",
+                start=datetime(2024, 3, 20, 7, i),
+                end=datetime(2024, 3, 20, 7, i + 10),
+            )
+        )
+    window.refresh()
+    month = window.view
+    assert isinstance(month, MonthView)
+    queries = window.services.queries
+    on_day = queries.briefs(*queries.day_window(day, day, window.tz))
+    visible = month.chip_texts(day)
+    crowded = [t for t in visible if "Crowded" in t]
+    assert crowded == [f"07:{i:02d} Crowded {i:02d}" for i in range(len(crowded))]
+    assert month.more_text(day) == f"+{len(on_day) - len(visible)} more"
+    assert shown(window) == before + 40
+    # A window three times taller has room for more than were read: it reads them.
+    read = month.chips_per_day()
+    window.resize(window.width(), window.height() * 3)
+    qtbot.waitUntil(lambda: len(month.chip_texts(day)) > read)
+    assert month.more_text(day) == f"+{len(on_day) - len(month.chip_texts(day))} more"

@@ -66,3 +66,14 @@ class BriefOccurrence(NamedTuple):
     @property
     def all_day(self) -> bool:
         return self.meeting.all_day
+
+
+class MonthBriefs(NamedTuple):
+    """What a month grid draws (``QueryService.month_briefs``)."""
+
+    occurrences: list[BriefOccurrence]  # in time order
+    unlisted: dict[date, int]  # meetings within one day left out of ``occurrences``, per day
+
+    @property
+    def total(self) -> int:
+        return len(self.occurrences) + sum(self.unlisted.values())

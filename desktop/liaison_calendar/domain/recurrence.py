@@ -66,7 +66,11 @@ def occurrence_key(value: datetime | date) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("occurrence_key needs an aware datetime")
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        utc = value.astimezone(UTC)
+        if utc.year < 1000:  # pragma: no cover - isoformat would pad the year
+            return utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # Not strftime, which imports ``time`` on each call (slow once PySide6 hooks imports).
+        return utc.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
     return value.isoformat()
 
 

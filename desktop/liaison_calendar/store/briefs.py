@@ -72,15 +72,21 @@ def rows(
     window_end: datetime | None,
     flt: "MeetingFilter",
     columns: str = COLUMNS,
+    besides: str | None = None,
 ) -> list[Any]:
     """``columns`` (the first is ``m.id``) of every meeting row that may have an occurrence in
     the window (a superset, checked by the caller), each once: single meetings, changed
-    occurrences, repeating ones."""
+    occurrences, repeating ones. With ``besides`` (the stored UTC text of ``window_start``),
+    only the repeating rows and the single ones starting before it: ``singles`` reads the rest,
+    and nothing starting after the window's end is drawn in it."""
     lo = utc_text(window_start - ALL_DAY_SLACK) if window_start else None
     hi = utc_text(window_end + ALL_DAY_SLACK) if window_end else None
     conditions, filter_values = filter_sql(flt)
     before_end = ["m.start_utc < ?"] if hi is not None else []
     bound: list[object] = [hi] if hi is not None else []
+    single_end, single_bound = before_end, bound
+    if besides is not None:
+        single_end, single_bound = ["m.start_utc < ?"], [besides]
     parts: list[tuple[list[str], list[object]]]
     if lo is None:
         parts = [(before_end, bound)]
@@ -91,10 +97,13 @@ def rows(
         earliest = utc_text(window_start - ALL_DAY_SLACK - timedelta(days=LONG_DAYS))
         parts = [
             (
-                ["m.rrule IS NULL", "m.start_utc >= ?", *before_end, "m.end_utc > ?"],
-                [earliest, *bound, lo],
+                ["m.rrule IS NULL", "m.start_utc >= ?", *single_end, "m.end_utc > ?"],
+                [earliest, *single_bound, lo],
             ),
-            (["m.rrule IS NULL", LONG_MEETING, *before_end, "m.end_utc > ?"], [*bound, lo]),
+            (
+                ["m.rrule IS NULL", LONG_MEETING, *single_end, "m.end_utc > ?"],
+                [*single_bound, lo],
+            ),
             (
                 ["m.rrule IS NOT NULL", *before_end, "(m.until_utc IS NULL OR m.until_utc > ?)"],
                 [*bound, lo],
@@ -106,6 +115,30 @@ def rows(
         for row in conn.execute(sql, tuple(values + filter_values)):
             found[row[0]] = row
     return list(found.values())
+
+
+def singles(
+    conn: Connection, lo: str, hi: str, flt: "MeetingFilter"
+) -> list[tuple[int, str, str, str, int]]:
+    """(id, start, end, title, all_day) of the non-repeating rows starting in ``[lo, hi)``
+    (stored UTC texts), matching ``flt``: the bulk of a month, sorted into days by the caller."""
+    conditions, values = filter_sql(flt)
+    sql = (
+        "SELECT m.id, m.start_utc, m.end_utc, m.title, m.all_day FROM meeting m "
+        "WHERE m.rrule IS NULL AND m.start_utc >= ? AND m.start_utc < ?"
+    )
+    sql += "".join(f" AND {c}" for c in conditions)
+    return conn.execute(sql, (lo, hi, *values)).fetchall()
+
+
+def rows_of(conn: Connection, ids: Sequence[int]) -> list[Any]:
+    """``COLUMNS`` of the meetings ``ids``."""
+    found: list[Any] = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        sql = f"SELECT {COLUMNS} FROM meeting m WHERE m.id IN ({_marks(chunk)})"
+        found += conn.execute(sql, tuple(chunk)).fetchall()
+    return found
 
 
 def replaced_keys(conn: Connection, master_ids: Sequence[int]) -> dict[int, set[str]]:

@@ -10,4 +10,9 @@ FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 def utc_text(value: datetime) -> str:
     """The stored form of an aware datetime, for raw SQL comparisons."""
-    return value.astimezone(UTC).strftime(FORMAT)
+    utc = value.astimezone(UTC)
+    if utc.year < 1000:  # pragma: no cover - isoformat would pad the year
+        return utc.strftime(FORMAT)
+    # isoformat, not strftime: strftime imports ``time`` on every call, which costs ten times
+    # more once PySide6 hooks imports (a month view formats thousands of these).
+    return utc.replace(tzinfo=None, microsecond=0).isoformat() + "Z"

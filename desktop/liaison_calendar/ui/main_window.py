@@ -335,10 +335,19 @@ class MainWindow(QMainWindow):
         view = self.view
         first, after = view.period(self.anchor)
         occurrences: list[BriefOccurrence] = []
+        unlisted: dict[date, int] = {}
         exercises_only = isinstance(view, ExercisesView)
-        if self.meeting_filter is not None and not exercises_only:
-            start, end = self.services.queries.day_window(first, after - timedelta(days=1), self.tz)
-            occurrences = self.services.queries.briefs(start, end, self.meeting_filter)
+        last = after - timedelta(days=1)
+        queries = self.services.queries
+        if self.meeting_filter is None or exercises_only:
+            pass
+        elif isinstance(view, MonthView):  # the first few of each day, and how many more
+            occurrences, unlisted = queries.month_briefs(
+                first, last, self.tz, self.meeting_filter, per_day=view.chips_per_day()
+            )
+        else:
+            start, end = queries.day_window(first, last, self.tz)
+            occurrences = queries.briefs(start, end, self.meeting_filter)
         exercises = self.services.exercises.list() if exercises_only else []
         view.show_data(
             ViewData(
@@ -348,6 +357,7 @@ class MainWindow(QMainWindow):
                 palette=self.palette_,
                 exercises=exercises,
                 today=self.today,
+                unlisted=unlisted,
             )
         )
         self.sidebar.show_day(self.anchor)
@@ -356,7 +366,8 @@ class MainWindow(QMainWindow):
         elif self.meeting_filter is None:
             shown = "nothing (a filter has nothing ticked)"
         else:
-            shown = f"{len(occurrences)} meeting{'s' if len(occurrences) != 1 else ''}"
+            count = len(occurrences) + sum(unlisted.values())
+            shown = f"{count} meeting{'s' if count != 1 else ''}"
         self.count_label.setText(f"{_period_label(view, first, after)}: {shown}")
         if self.selected is not None:
             view.select_meeting(self.selected.meeting.id, self.selected.start)

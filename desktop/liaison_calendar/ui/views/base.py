@@ -45,6 +45,9 @@ class ViewData:
     palette: Palette = field(default_factory=Palette)
     exercises: list[Exercise] = field(default_factory=list)  # the exercises view only
     today: date | None = None
+    # The month view is given only the first meetings of each day (``month_briefs``): how many
+    # more meetings within one day each day has, counted, not read.
+    unlisted: dict[date, int] = field(default_factory=dict)
 
 
 class CalendarView(QWidget):

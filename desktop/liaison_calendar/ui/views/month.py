@@ -45,6 +45,7 @@ CHIP_RADIUS = 3.0
 CHIP_GAP = 2  # between two chip lines
 CHIP_PAD = 4  # text inset inside a chip
 CELL_PAD = 2  # chips inset from the day's borders
+MIN_CHIPS_READ = 10  # meetings of each day read for the month grid, at least
 
 OccurrenceKey = tuple[int, date]
 """What identifies an occurrence across refreshes: meeting id and start."""
@@ -209,8 +210,14 @@ def occurrence_tooltip(occ: BriefOccurrence, zone: ZoneInfo) -> str:
 def chip_label(occ: BriefOccurrence, zone: ZoneInfo, with_time: bool = True) -> str:
     """ "HH:MM Title" for a timed meeting (start in ``zone``), the title alone otherwise."""
     if with_time and isinstance(occ.start, datetime):
-        return f"{to_zone(occ.start, zone):%H:%M} {occ.meeting.title}"
+        return f"{clock(to_zone(occ.start, zone))} {occ.meeting.title}"
     return occ.meeting.title
+
+
+def clock(moment: datetime) -> str:
+    """ "HH:MM", without strftime: it imports ``time`` on every call, which PySide6's import
+    hook makes slow, and a view labels hundreds of meetings per repaint."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 @dataclass
@@ -410,6 +417,7 @@ class MonthView(CalendarView):
         self._zone: ZoneInfo = ZoneInfo("UTC")
         self._first: date | None = None
         self._selected: OccurrenceKey | None = None
+        self._asked: int | None = None  # the last ``chips_per_day``
         self._selected_day: date | None = None
         self._layout: _Layout | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -528,6 +536,10 @@ class MonthView(CalendarView):
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         self._layout = None
         super().resizeEvent(event)
+        data, asked = self._data, self._asked
+        roomier = asked is not None and self._capacity(self._cell_height(self.height())) > asked
+        if data is not None and data.unlisted and roomier:
+            self.anchor_requested.emit(data.anchor)  # room for more: read them
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
@@ -752,6 +764,9 @@ class MonthView(CalendarView):
         occs = layout.day_order.get(day, []) if layout is not None else []
         lines = [f"<b>{html.escape(_day_text(day))}</b>"]
         lines += [html.escape(chip_label(o, self._zone)) for o in occs]
+        unlisted = self._data.unlisted.get(day, 0) if self._data is not None else 0
+        if unlisted:
+            lines.append(f"<i>… and {unlisted} more (see the week or agenda view)</i>")
         return "<qt>" + "<br>".join(lines) + "</qt>"
 
     # --- layout ---------------------------------------------------------------------------
@@ -761,6 +776,25 @@ class MonthView(CalendarView):
             return self._layout
         self._layout = self._compute_layout()
         return self._layout
+
+    def _capacity(self, cell_height: int) -> int:
+        """How many lines of chips a day cell of ``cell_height`` pixels holds."""
+        number_height = self.fontMetrics().height() + 6
+        chip_height = QFontMetrics(smaller_font(self.font())).height() + 4
+        return max(
+            1, (cell_height - number_height - CELL_PAD + CHIP_GAP) // (chip_height + CHIP_GAP)
+        )
+
+    def _cell_height(self, height: int) -> int:
+        header_height = self.fontMetrics().height() + 10
+        return round((max(height, WEEKS) - 1 - header_height) / WEEKS)
+
+    def chips_per_day(self) -> int:
+        """How many meetings of a day the main window reads (``QueryService.month_briefs``):
+        what a day shows at the current size, and never fewer than ``MIN_CHIPS_READ`` so that
+        the first resize of a window rarely needs a second read."""
+        self._asked = max(MIN_CHIPS_READ, self._capacity(self._cell_height(self.height())))
+        return self._asked
 
     def _compute_layout(self) -> _Layout:
         width, height = max(self.width(), DAYS), max(self.height(), WEEKS)
@@ -774,10 +808,7 @@ class MonthView(CalendarView):
         ]
         number_height = fm.height() + 6
         chip_height = chip_fm.height() + 4
-        cell_height = ys[1] - ys[0]
-        capacity = max(
-            1, (cell_height - number_height - CELL_PAD + CHIP_GAP) // (chip_height + CHIP_GAP)
-        )
+        capacity = self._capacity(ys[1] - ys[0])  # ys[1] - ys[0] is ``_cell_height(height)``
         layout = _Layout(
             size=self.size(),
             xs=xs,
@@ -810,9 +841,13 @@ class MonthView(CalendarView):
         assert self._first is not None
         assign_lanes(items)
         limits = visible_lanes(items, DAYS, layout.capacity)
+        unlisted = self._data.unlisted if self._data is not None else {}
+        row_first = self._first + timedelta(days=row * DAYS)
+        for col in range(DAYS):
+            if unlisted.get(row_first + timedelta(days=col)):
+                limits[col] = max(0, layout.capacity - 1)  # more than fit: keep "+N more"
         top = layout.ys[row] + layout.number_height
         step = layout.chip_height + CHIP_GAP
-        row_first = self._first + timedelta(days=row * DAYS)
         by_column: list[list[RowItem]] = [[] for _ in range(DAYS)]
         for item in items:
             for col in range(item.first, item.last + 1):
@@ -821,7 +856,7 @@ class MonthView(CalendarView):
             day = row_first + timedelta(days=col)
             here.sort(key=lambda it: it.lane)
             layout.day_order[day] = [it.occ for it in here]
-            hidden = sum(1 for it in here if it.lane >= limits[col])
+            hidden = sum(1 for it in here if it.lane >= limits[col]) + unlisted.get(day, 0)
             if hidden:
                 y = top + limits[col] * step
                 layout.more[day] = _More(

@@ -48,6 +48,7 @@ from liaison_calendar.ui.views.month import (
     blend,
     chip_label,
     chip_style,
+    clock,
     colour,
     dim_text_colour,
     grid_line_colour,
@@ -72,6 +73,7 @@ FIRST_VISIBLE_HOUR = 7
 BAND_LANES = 3  # all-day lines shown before "+N more"
 NOW_COLOUR = QColor("#e53935")
 BLOCK_MARGIN = 6  # free space right of the meetings in a day, to click on the day itself
+MIN_TEXT_WIDTH = 12  # a meeting narrower than this (in a crowded hour) is drawn without text
 
 
 def _system_now() -> datetime:
@@ -245,6 +247,7 @@ class WeekView(CalendarView):
         self._zone: ZoneInfo = ZoneInfo("UTC")
         self._first: date | None = None
         self._selected: OccurrenceKey | None = None
+        self._fonts: dict[tuple[str, bool, bool, bool], QFont] = {}
         self._band: list[RowItem] = []
         self._band_lanes = 0
         self._band_expanded = False
@@ -881,6 +884,14 @@ class WeekView(CalendarView):
             self._paint_block(painter, drag.target_rect, drag.occ, start, end, style, True)
         self._paint_now_line(painter, edges)
 
+    def _block_font(self, style: ChipStyle, bold: bool) -> QFont:
+        """The font of a block's text, made once per base font and style (hundreds per paint)."""
+        key = (self.font().key(), style.strike, style.italic, bold)
+        font = self._fonts.get(key)
+        if font is None:
+            font = self._fonts[key] = styled_font(smaller_font(self.font()), style, bold=bold)
+        return font
+
     def _paint_block(
         self,
         painter: QPainter,
@@ -915,21 +926,26 @@ class WeekView(CalendarView):
             inner = QPainterPath()
             inner.addRoundedRect(rect.adjusted(1, 1.5, -1, -1.5), CHIP_RADIUS, CHIP_RADIUS)
             painter.drawPath(inner)
-        painter.setClipRect(rect)
-        font = styled_font(smaller_font(self.font()), style)
-        bold = styled_font(smaller_font(self.font()), style, bold=True)
-        fm = QFontMetrics(font)
         inner_rect = rect.adjusted(CHIP_PAD, 2, -CHIP_PAD, -2)
         width = inner_rect.width()
+        if width < MIN_TEXT_WIDTH:
+            # A crowded hour of a big calendar puts dozens of meetings side by side: no letter
+            # fits in a sliver, and laying out text for hundreds of them cost most of a repaint.
+            painter.restore()
+            return
+        painter.setClipRect(rect)
+        font = self._block_font(style, bold=False)
+        bold = self._block_font(style, bold=True)
+        fm = QFontMetrics(font)
         line_height = fm.lineSpacing()
         available = int(inner_rect.height() // line_height)
-        when = f"{start:%H:%M}–{end:%H:%M}"
+        when = f"{clock(start)}–{clock(end)}"
         painter.setPen(style.text)
         y = inner_rect.top()
         if available <= 1:
             painter.setFont(bold)
             text = QFontMetrics(bold).elidedText(
-                f"{start:%H:%M} {occ.meeting.title}", Qt.TextElideMode.ElideRight, int(width)
+                f"{clock(start)} {occ.meeting.title}", Qt.TextElideMode.ElideRight, int(width)
             )
             painter.drawText(
                 QRectF(inner_rect.left(), y, width, max(line_height, inner_rect.height())),
