@@ -864,10 +864,15 @@ class WeekView(CalendarView):
         if self._data is None:
             return
         dragged = occurrence_key(self._drag.occ) if self._drag and self._drag.moved else None
+        styles: dict[tuple[object, ...], ChipStyle] = {}  # hundreds of blocks, a few styles
         for block in self._ensure_blocks():
             if exposed is not None and not block.rect.toAlignedRect().intersects(exposed):
                 continue
-            style = chip_style(block.occ, self._data.palette, base)
+            meeting = block.occ.meeting
+            key = (meeting.strands, meeting.kind, meeting.status)
+            style = styles.get(key) or styles.setdefault(
+                key, chip_style(block.occ, self._data.palette, base)
+            )
             is_dragged = occurrence_key(block.occ) == dragged
             painter.save()
             if is_dragged:
@@ -902,6 +907,16 @@ class WeekView(CalendarView):
         style: ChipStyle,
         ghost: bool = False,
     ) -> None:
+        selected = occurrence_key(occ) == self._selected
+        if rect.width() - 2 * CHIP_PAD < MIN_TEXT_WIDTH and not (selected or ghost):
+            # A sliver in a crowded hour: a plain bar, a pixel apart from its neighbour.
+            painter.fillRect(rect.adjusted(0, 1, -1, -1), style.fill)
+            if style.border is not None:
+                painter.save()
+                painter.setPen(QPen(style.border, 1, Qt.PenStyle.DashLine))
+                painter.drawRect(rect.adjusted(0, 1, -2, -2))
+                painter.restore()
+            return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         path = QPainterPath()
@@ -917,7 +932,6 @@ class WeekView(CalendarView):
                 pen.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(pen)
             painter.drawPath(path)
-        selected = occurrence_key(occ) == self._selected
         if selected or ghost:
             pen = QPen(colour(self, QPalette.ColorRole.Text), 2)
             if ghost:
