@@ -260,7 +260,75 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("directory", metavar="DIR")
     p.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeatable)")
     p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser(
+        "agenda",
+        parents=[common],
+        help="print a meeting's agenda to PDF or HTML",
+        description="Write the agenda of one meeting (atomically) as FILE.pdf or FILE.html.",
+    )
+    p.add_argument("meeting", metavar="ID_OR_UID")
+    _print_options(p, (".pdf", ".html"))
+    p.set_defaults(func=cmd_agenda)
+
+    p = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write a period report per work strand (PDF, HTML or Markdown)",
+        description="What happened in each work strand from --from to --to (both included).",
+    )
+    p.add_argument("--from", dest="date_from", type=parse_date, required=True, metavar="DATE")
+    p.add_argument("--to", dest="date_to", type=parse_date, required=True, metavar="DATE")
+    p.add_argument(
+        "--strand", action="append", default=[], metavar="S", help="strand key (repeatable)"
+    )
+    p.add_argument(
+        "--partner", action="append", default=[], metavar="P", help="partner (repeatable)"
+    )
+    p.add_argument("--series", action="append", default=[], metavar="S", help="series name")
+    _print_options(p, (".pdf", ".html", ".md"))
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser(
+        "print-calendar",
+        parents=[common],
+        help="print a month or a week of the calendar to PDF or HTML",
+    )
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--month", type=parse_month, metavar="YYYY-MM")
+    which.add_argument("--week", type=parse_date, metavar="DATE", help="a day of the week")
+    _filter_options(p)
+    _print_options(p, (".pdf", ".html"))
+    p.set_defaults(func=cmd_print_calendar)
     return parser
+
+
+def parse_month(text: str) -> date:
+    year, _, month = text.strip().partition("-")
+    try:
+        if not (year.isdigit() and month.isdigit() and len(year) == 4):
+            raise ValueError(text)
+        return date(int(year), int(month), 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid month {text!r}: write it as YYYY-MM") from None
+
+
+def _print_options(p: argparse.ArgumentParser, suffixes: tuple[str, ...]) -> None:
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help=f"file to write ({', '.join(suffixes)}); written atomically",
+    )
+    p.add_argument(
+        "--level",
+        choices=[r.value for r in ReleaseLevel],
+        default=ReleaseLevel.RESTRICTED.value,
+        help="print level: meetings released less widely are left out (default restricted)",
+    )
+    p.add_argument("--paper", choices=["A4", "Letter"], default="A4", help="paper size (PDF)")
+    p.set_defaults(suffixes=suffixes)
 
 
 def _feed_filter_options(p: argparse.ArgumentParser) -> None:
@@ -742,6 +810,79 @@ def cmd_publish(args: argparse.Namespace) -> int:
     for r in failed:
         print(f"{PROG}: feed {r.name} was not published: {r.error}", file=sys.stderr)
     return 2 if failed else 0
+
+
+# --- printing --------------------------------------------------------------------------------
+
+
+def _output(args: argparse.Namespace) -> Path:
+    target = Path(args.output).expanduser().absolute()
+    if target.suffix.lower() not in args.suffixes:
+        raise ValidationError(
+            f"Cannot tell the format of {target.name}: give a file ending in "
+            f"{' or '.join(args.suffixes)}."
+        )
+    return target
+
+
+def _write_document(document: Any, target: Path, paper: str) -> str:
+    """Write ``document`` (a reports Document) as PDF or HTML; the line to print."""
+    if target.suffix.lower() == ".pdf":
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen needed for a PDF
+        from liaison_calendar.ui import printing
+
+        pages = printing.write_pdf(document, target, paper)
+        what = f"{pages} page{'s' if pages != 1 else ''}"
+    else:
+        from liaison_calendar.files import write_atomically
+
+        write_atomically(target, [document.html().encode("utf-8")])
+        what = "HTML"
+    left = ""
+    if document.left_out:
+        left = f"; {document.left_out} left out at this print level"
+    return f"Wrote {target} ({what}{left})."
+
+
+def cmd_agenda(args: argparse.Namespace) -> int:
+    target = _output(args)
+    with _opened(args) as svc:
+        document = svc.reports.agenda(args.meeting, ReleaseLevel(args.level))
+        print(_write_document(document, target, args.paper), file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    target = _output(args)
+    flt = MeetingFilter(strands=args.strand, partners=args.partner, series=args.series)
+    with _opened(args) as svc:
+        data = svc.reports.period(args.date_from, args.date_to, flt, ReleaseLevel(args.level))
+        if target.suffix.lower() == ".md":
+            svc.reports.write_markdown(data, target)
+            left = f"; {data.header.left_out} left out" if data.header.left_out else ""
+            print(f"Wrote {target} (Markdown{left}).", file=sys.stderr)
+            return 0
+        from liaison_calendar.reports.period import period_report
+
+        print(_write_document(period_report(data), target, args.paper), file=sys.stderr)
+    return 0
+
+
+def cmd_print_calendar(args: argparse.Namespace) -> int:
+    target = _output(args)
+    flt = MeetingFilter(
+        kinds=args.kind,
+        strands=args.strand,
+        partners=args.partner,
+        series=args.series,
+        statuses=args.status,
+    )
+    kind, anchor = ("month", args.month) if args.month else ("week", args.week)
+    with _opened(args) as svc:
+        document = svc.reports.calendar(kind, anchor, flt, ReleaseLevel(args.level))
+        print(_write_document(document, target, args.paper), file=sys.stderr)
+    return 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

@@ -39,3 +39,7 @@ class DatabaseBusyError(DatabaseError):
 
 class IcsParseError(LiaisonError):
     """An iCalendar file that cannot be read."""
+
+
+class OutputError(LiaisonError):
+    """A file the app was asked to write (feed, PDF, report) could not be written."""

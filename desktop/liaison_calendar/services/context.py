@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from liaison_calendar.services.feeds import FeedService
     from liaison_calendar.services.importer import ImportService
     from liaison_calendar.services.meetings import MeetingService
+    from liaison_calendar.services.reports import ReportService
     from liaison_calendar.services.series import SeriesService
 
 
@@ -64,6 +65,14 @@ class Services:
 
         return ImportService(
             self.db, self.clock, self.meetings, self.catalog, self.series, self.exercises
+        )
+
+    @cached_property
+    def reports(self) -> "ReportService":
+        from liaison_calendar.services.reports import ReportService
+
+        return ReportService(
+            self.db, self.clock, self.catalog, self.queries, self.meetings, self.exercises
         )
 
     def load_all(self) -> None:

@@ -8,11 +8,9 @@ bytes, so publishing every feed after an edit costs little more than writing the
 
 import builtins
 import contextlib
-import errno
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +23,7 @@ from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.enums import Privacy, ReleaseLevel, Status
 from liaison_calendar.domain.models import Feed, FeedDraft, MeetingFilter
 from liaison_calendar.errors import LiaisonError, NotFoundError, ValidationError
+from liaison_calendar.files import write_atomically
 from liaison_calendar.ical import export as ical
 from liaison_calendar.ical.export import PRODID
 from liaison_calendar.services.catalog import CatalogService, Vocabulary, validate_filter
@@ -592,54 +591,4 @@ def _check_folder(folder: Path) -> Path:
 
 def _write_atomically(folder: Path, name: str, chunks: Iterable[bytes]) -> int:
     """Write ``folder/name`` through a temp file in the same folder: fsync, then rename over."""
-    target = folder / name
-    size = 0
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise PublishError(f"Could not write {target}: {_reason(exc)}.") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-                size += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except OSError as exc:
-        _remove_quietly(temp)
-        raise PublishError(f"Could not write {target}: {_reason(exc)}.") from None
-    except BaseException:
-        _remove_quietly(temp)
-        raise
-    _sync_folder(folder)
-    return size
-
-
-def _reason(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "the disk is full"
-    return exc.strerror or str(exc)
-
-
-def _remove_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    return write_atomically(folder / name, chunks, PublishError)

@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         self.export_action = self._action("&Export…", self.export_file, "Ctrl+E")
         self.publish_action = self._action("&Publish feeds", self.publish_feeds, "Ctrl+Shift+P")
         self.print_action = self._action("&Print…", self._print, keys.Print)
+        self.report_action = self._action("&Report…", self.open_report, "Ctrl+Shift+R")
         self.settings_action = self._action("&Settings…", self.open_settings, keys.Preferences)
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(self.print_action)
+        file_menu.addAction(self.report_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -763,7 +765,30 @@ class MainWindow(QMainWindow):
             self.refresh()
 
     def _print(self) -> None:
-        self.statusBar().showMessage("Printing comes with the printing issue.", 5000)
+        """Print (Ctrl+P): the selected meeting's agenda, or the month or week shown."""
+        from liaison_calendar.ui.print_dialog import PrintDialog
+
+        selected = self.selected
+        dialog = PrintDialog(
+            self.services,
+            anchor=self.anchor,
+            tz=self.tz,
+            meeting_filter=self.meeting_filter,
+            meeting_id=selected.meeting.id if selected is not None else None,
+            meeting_title=selected.meeting.title if selected is not None else "",
+            week_first=isinstance(self.view, WeekView),
+            parent=self,
+        )
+        self.print_dialog = dialog
+        dialog.exec()
+
+    def open_report(self) -> None:
+        """Report…: a period report per work strand."""
+        from liaison_calendar.ui.print_dialog import ReportDialog
+
+        dialog = ReportDialog(self.services, self.today, self)
+        self.report_dialog = dialog
+        dialog.exec()
 
     def about(self) -> None:
         QMessageBox.about(

@@ -1,0 +1,262 @@
+"""Printed documents: which meetings go in, which marking they carry, and the files they become.
+
+The documents themselves are laid out by ``reports`` (HTML for Qt's rich text); this module
+chooses their content:
+- the print level: a document printed at a level (public, staff, restricted) leaves out every
+  meeting whose release level is more restricted, and says how many it left out;
+- the marking: the highest one of the meetings it contains (the marking of the most restricted
+  meeting; of several, the longest), else the ``default_marking`` setting;
+- the period: occurrences of repeating meetings each count, on their own dates.
+
+HTML and Markdown are written here (atomically); PDF and paper go through ``ui.printing``.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from liaison_calendar.domain.clock import Clock
+from liaison_calendar.domain.enums import ReleaseLevel
+from liaison_calendar.domain.models import Exercise, MeetingDetail, MeetingFilter
+from liaison_calendar.errors import ValidationError
+from liaison_calendar.files import write_atomically
+from liaison_calendar.reports import agenda as agenda_doc
+from liaison_calendar.reports import calendar as calendar_doc
+from liaison_calendar.reports import period as period_doc
+from liaison_calendar.reports.data import AgendaSheet, CalendarPage, Header, Held, PeriodData
+from liaison_calendar.reports.document import Document
+from liaison_calendar.services.catalog import CatalogService
+from liaison_calendar.services.exercises import ExerciseService
+from liaison_calendar.services.meetings import MeetingService
+from liaison_calendar.services.queries import QueryService
+from liaison_calendar.store import queries as store_queries
+from liaison_calendar.store.database import Database
+
+MONTH_WEEKS = 6
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Meetings chosen for a document at a print level."""
+
+    held: tuple[Held, ...]
+    exercises: tuple[Exercise, ...]
+    left_out: int
+
+
+def marking_of(meetings: Sequence[MeetingDetail | Exercise], default: str = "") -> str:
+    """The highest marking among ``meetings``: that of the most restricted one carrying a
+    marking (of several at that level, the longest, then the first in order), else ``default``."""
+    marked = [m for m in meetings if m.marking.strip()]
+    if not marked:
+        return default
+    top = max(m.release_level.rank for m in marked)
+    candidates = sorted({m.marking.strip() for m in marked if m.release_level.rank == top})
+    return max(candidates, key=len)
+
+
+def printable(level: ReleaseLevel, release: ReleaseLevel) -> bool:
+    """Whether a meeting released at ``release`` may be printed in a document at ``level``."""
+    return release.rank <= level.rank
+
+
+def month_grid_start(anchor: date) -> date:
+    first = anchor.replace(day=1)
+    return first - timedelta(days=first.weekday())
+
+
+class ReportService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        catalog: CatalogService,
+        queries: QueryService,
+        meetings: MeetingService,
+        exercises: ExerciseService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._catalog = catalog
+        self._queries = queries
+        self._meetings = meetings
+        self._exercises = exercises
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def agenda(
+        self, meeting_id: int | str, level: ReleaseLevel = ReleaseLevel.RESTRICTED
+    ) -> Document:
+        """The agenda of one meeting (its id or UID). Refused when the meeting's release level
+        is more restricted than ``level``."""
+        meeting = self._meetings.get(meeting_id)
+        if not printable(level, meeting.release_level):
+            raise ValidationError(
+                f"“{meeting.title}” is released at {meeting.release_level.value} level and "
+                f"cannot be printed at {level.value} level."
+            )
+        strands = {s.key: s.name for s in self._catalog.strands()}
+        kinds = {k.key: k.name for k in self._catalog.kinds()}
+        sheet = AgendaSheet(
+            meeting=meeting,
+            kind_name=kinds.get(meeting.kind, meeting.kind),
+            strand_names=tuple(strands[k] for k in strands if k in meeting.strands),
+            header=self._header([meeting], 0),
+        )
+        return agenda_doc.agenda(sheet)
+
+    def period(
+        self,
+        first: date,
+        last: date,
+        flt: MeetingFilter | None = None,
+        level: ReleaseLevel = ReleaseLevel.RESTRICTED,
+    ) -> PeriodData:
+        """What a period report of ``first``..``last`` (inclusive) holds."""
+        if last < first:
+            raise ValidationError(f"The period ends ({last}) before it starts ({first}).")
+        flt = flt or MeetingFilter()
+        self._catalog.check_filter(flt)
+        tz = str(self._catalog.setting("default_tz"))
+        chosen = self._select(first, last, tz, flt, level)
+        strands = [(s.key, s.name) for s in self._catalog.strands()]
+        if flt.strands:
+            strands = [(k, n) for k, n in strands if k in flt.strands]
+        found = [h.meeting for h in chosen.held]
+        return PeriodData(
+            first=first,
+            last=last,
+            strands=tuple(strands),
+            kind_names={k.key: k.name for k in self._catalog.kinds()},
+            held=chosen.held,
+            exercises=chosen.exercises,
+            header=self._header([*found, *chosen.exercises], chosen.left_out),
+            today=self._clock.now().astimezone(ZoneInfo(tz)).date(),
+            filters=self._describe(flt),
+        )
+
+    def period_report(
+        self,
+        first: date,
+        last: date,
+        flt: MeetingFilter | None = None,
+        level: ReleaseLevel = ReleaseLevel.RESTRICTED,
+    ) -> Document:
+        return period_doc.period_report(self.period(first, last, flt, level))
+
+    def calendar(
+        self,
+        kind: str,
+        anchor: date,
+        flt: MeetingFilter | None = None,
+        level: ReleaseLevel = ReleaseLevel.RESTRICTED,
+        tz: str | None = None,
+    ) -> Document:
+        """A month (six weeks from the Monday on or before the 1st) or a week printout."""
+        if kind not in ("month", "week"):
+            raise ValidationError(f"A calendar printout is a month or a week, not {kind!r}.")
+        flt = flt or MeetingFilter()
+        self._catalog.check_filter(flt)
+        tz = tz or str(self._catalog.setting("default_tz"))
+        if kind == "month":
+            first, days = month_grid_start(anchor), MONTH_WEEKS * 7
+        else:
+            first, days = anchor - timedelta(days=anchor.weekday()), 7
+        chosen = self._select(first, first + timedelta(days=days - 1), tz, flt, level, False)
+        page = CalendarPage(
+            kind=kind,
+            anchor=anchor,
+            first=first,
+            days=days,
+            tz=tz,
+            held=chosen.held,
+            strand_colours={s.key: (s.name, s.colour) for s in self._catalog.strands()},
+            kind_colours={k.key: (k.name, k.colour) for k in self._catalog.kinds()},
+            header=self._header([h.meeting for h in chosen.held], chosen.left_out),
+            filters=self._describe(flt),
+        )
+        if kind == "month":
+            return calendar_doc.month_page(page)
+        return calendar_doc.week_page(page)
+
+    # --- files -------------------------------------------------------------------------------
+
+    def write(self, document: Document, path: Path) -> None:
+        """``document`` as a standalone HTML file, written atomically."""
+        write_atomically(path, [document.html().encode("utf-8")])
+
+    def write_markdown(self, data: PeriodData, path: Path) -> None:
+        """A period report as Markdown (for a drafting tool), written atomically."""
+        write_atomically(path, [period_doc.period_markdown(data).encode("utf-8")])
+
+    # --- choosing ----------------------------------------------------------------------------
+
+    def _select(
+        self,
+        first: date,
+        last: date,
+        tz: str,
+        flt: MeetingFilter,
+        level: ReleaseLevel,
+        with_exercises: bool = True,
+    ) -> Selection:
+        start, end = self._queries.day_window(first, last, tz)
+        occurrences = self._queries.occurrences(start, end, flt)
+        with self._db.reading() as session:
+            details = store_queries.load_details(
+                session, sorted({o.meeting.id for o in occurrences})
+            )
+        held: list[Held] = []
+        left_out: set[int] = set()
+        for occ in occurrences:
+            meeting = details[occ.meeting.id]
+            if printable(level, meeting.release_level):
+                held.append(Held(meeting, occ.start, occ.end))
+            else:
+                left_out.add(meeting.id)
+        exercises: list[Exercise] = []
+        if with_exercises:
+            for exercise in self._exercises.list():
+                if not any(p.start <= last and p.end >= first for p in exercise.phases):
+                    continue
+                if flt.strands and not set(flt.strands) & set(exercise.strands):
+                    continue
+                if flt.partners or flt.series or flt.kinds:
+                    continue  # exercises have no partners, series or kind of their own
+                if printable(level, exercise.release_level):
+                    exercises.append(exercise)
+                else:
+                    left_out.add(-exercise.id)
+        return Selection(tuple(held), tuple(exercises), len(left_out))
+
+    def _header(self, contents: Sequence[MeetingDetail | Exercise], left_out: int) -> Header:
+        default = str(self._catalog.setting("default_marking"))
+        return Header(
+            marking=marking_of(contents, default),
+            organisation=str(self._catalog.setting("organisation")),
+            left_out=left_out,
+            printed=self._printed(),
+        )
+
+    def _printed(self) -> datetime:
+        tz = ZoneInfo(str(self._catalog.setting("default_tz")))
+        return self._clock.now().astimezone(tz).replace(second=0, microsecond=0)
+
+    def _describe(self, flt: MeetingFilter) -> str:
+        parts = []
+        if flt.strands:
+            names = {s.key: s.name for s in self._catalog.strands()}
+            parts.append("work strands: " + ", ".join(names.get(k, k) for k in flt.strands))
+        if flt.kinds:
+            names = {k.key: k.name for k in self._catalog.kinds()}
+            parts.append("kinds: " + ", ".join(names.get(k, k) for k in flt.kinds))
+        if flt.partners:
+            parts.append("partners: " + ", ".join(flt.partners))
+        if flt.series:
+            parts.append("series: " + ", ".join(flt.series))
+        if flt.statuses:
+            parts.append("statuses: " + ", ".join(s.value for s in flt.statuses))
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:]
