@@ -300,6 +300,25 @@ def build_parser() -> argparse.ArgumentParser:
     _filter_options(p)
     _print_options(p, (".pdf", ".html"))
     p.set_defaults(func=cmd_print_calendar)
+
+    p = sub.add_parser(
+        "backup",
+        parents=[common],
+        help="write a consistent copy of the calendar to FILE (safe while the app runs)",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the calendar with a backup (the current one is backed up first)",
+        description="Replace the calendar with the backup FILE. A file that is not a Liaison "
+        "Calendar database, or that a newer version wrote, is refused. The calendar it "
+        "replaces is copied beside it first.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_restore)
     return parser
 
 
@@ -882,6 +901,24 @@ def cmd_print_calendar(args: argparse.Namespace) -> int:
     with _opened(args) as svc:
         document = svc.reports.calendar(kind, anchor, flt, ReleaseLevel(args.level))
         print(_write_document(document, target, args.paper), file=sys.stderr)
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        written = svc.backups.back_up(Path(args.file))
+    print(f"Backed up the calendar to {written}.", file=sys.stderr)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        done = svc.backups.restore(Path(args.file))
+    upgraded = f", upgraded from schema {done.upgraded_from}" if done.upgraded_from else ""
+    print(
+        f"Restored {done.source}{upgraded}. The calendar it replaced is in {done.safety_copy}.",
+        file=sys.stderr,
+    )
     return 0
 
 

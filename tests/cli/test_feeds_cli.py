@@ -177,6 +177,7 @@ def test_settings_are_shown_and_changed_and_feeds_follow(
     code, out, _ = run(capsys, "--db", db, "settings")
     assert code == 0
     assert out.splitlines() == [
+        "daily_backups = 7",
         "default_marking = ",
         "default_tz = Europe/Brussels",
         "feed_refresh_minutes = 60",

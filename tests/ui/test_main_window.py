@@ -677,3 +677,27 @@ def test_a_crowded_day_in_the_month_counts_the_meetings_it_did_not_read(
     window.resize(window.width(), window.height() * 3)
     qtbot.waitUntil(lambda: len(month.chip_texts(day)) > read)
     assert month.more_text(day) == f"+{len(on_day) - len(month.chip_texts(day))} more"
+
+
+def test_the_window_backs_up_daily_and_on_demand_and_about_says_where_things_are(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.services.backups import daily_backups
+
+    qtbot.waitUntil(lambda: window.ready)
+    qtbot.waitUntil(lambda: len(daily_backups(window.services.path)) == 1)
+    chosen = tmp_path / "mine.db"
+    monkeypatch.setattr(
+        "liaison_calendar.ui.main_window.QFileDialog.getSaveFileName",
+        lambda *_a, **_k: (str(chosen), ""),
+    )
+    window.backup_action.trigger()
+    assert chosen.read_bytes().startswith(b"SQLite format 3")
+    shown: list[str] = []
+    monkeypatch.setattr(
+        "liaison_calendar.ui.main_window.QMessageBox.about",
+        lambda _parent, _title, text: shown.append(text),
+    )
+    window.about_action.trigger()
+    assert str(window.services.path) in shown[0]
+    assert "liaison.log" in shown[0]

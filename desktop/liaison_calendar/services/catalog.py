@@ -25,6 +25,7 @@ SETTING_DEFAULTS: dict[str, Any] = {
     "publish_dir": "",  # feeds are republished there after every change ("" = not at all)
     "organisation": "",  # printed in the header of agendas and reports
     "default_marking": "",  # handling marking of printouts whose meetings carry none
+    "daily_backups": 7,  # automatic daily backups kept beside the calendar (0: none)
 }
 
 
@@ -129,6 +130,8 @@ class CatalogService:
             zone(str(value))
         if key == "import_limit_mb" and (not isinstance(value, int) or not 1 <= value <= 4096):
             raise ValidationError("The import limit is a whole number of MB from 1 to 4096.")
+        if key == "daily_backups" and (not isinstance(value, int) or not 0 <= value <= 365):
+            raise ValidationError("Daily backups kept is a whole number from 0 (none) to 365.")
         if key == "feed_refresh_minutes" and (not isinstance(value, int) or value < 1):
             raise ValidationError("The feed refresh interval is a whole number of minutes.")
         if key in ("publish_dir", "organisation", "default_marking"):

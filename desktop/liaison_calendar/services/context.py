@@ -15,6 +15,7 @@ from liaison_calendar.services.queries import QueryService
 from liaison_calendar.store.database import Database, open_database
 
 if TYPE_CHECKING:
+    from liaison_calendar.services.backups import BackupService
     from liaison_calendar.services.exercises import ExerciseService
     from liaison_calendar.services.feeds import FeedService
     from liaison_calendar.services.importer import ImportService
@@ -74,6 +75,12 @@ class Services:
         return ReportService(
             self.db, self.clock, self.catalog, self.queries, self.meetings, self.exercises
         )
+
+    @cached_property
+    def backups(self) -> "BackupService":
+        from liaison_calendar.services.backups import BackupService
+
+        return BackupService(self.db, self.clock, self.catalog)
 
     def load_all(self) -> None:
         """Build every service now (the app does this once its window is on screen)."""

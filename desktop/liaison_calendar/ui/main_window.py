@@ -165,6 +165,7 @@ class MainWindow(QMainWindow):
         self.print_action = self._action("&Print…", self._print, keys.Print)
         self.report_action = self._action("&Report…", self.open_report, "Ctrl+Shift+R")
         self.settings_action = self._action("&Settings…", self.open_settings, keys.Preferences)
+        self.backup_action = self._action("&Back up calendar…", self.back_up)
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence(keys.Undo))
@@ -197,6 +198,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.report_action)
+        file_menu.addAction(self.backup_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -302,6 +304,41 @@ class MainWindow(QMainWindow):
 
         self.sidebar.reload_feeds()
         self.ready = True
+        self._daily_backup()
+
+    def _daily_backup(self) -> None:
+        """Today's automatic backup beside the calendar, in the background (see Settings)."""
+
+        def work(_progress: Progress) -> object:
+            return self.services.backups.daily()
+
+        task = BackgroundTask(self, "Backing up…", work, show_progress=False)
+        task.finished.connect(self._backed_up)
+        task.failed.connect(
+            lambda message: self.statusBar().showMessage(f"Daily backup failed: {message}", 15000)
+        )
+        self._tasks = [t for t in self._tasks if t.running] + [task]
+        task.start()
+
+    def _backed_up(self, made: object) -> None:
+        if made is not None:
+            self.statusBar().showMessage(f"Daily backup written: {made}", 8000)
+
+    def back_up(self) -> None:
+        """File → Back up calendar…: a consistent copy wherever the user chooses."""
+        day = self.services.clock.now().date().isoformat()
+        suggested = str(Path.home() / f"liaison-calendar-{day}.db")
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Back up the calendar", suggested, "Calendar backups (*.db *.bak)"
+        )
+        if not name:
+            return
+        try:
+            written = self.services.backups.back_up(Path(name))
+        except LiaisonError as exc:
+            QMessageBox.warning(self, APP_NAME, f"Cannot back up: {exc.message}")
+            return
+        self.statusBar().showMessage(f"Backed up to {written}", 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for task in self._tasks:
@@ -791,10 +828,22 @@ class MainWindow(QMainWindow):
         dialog.exec()
 
     def about(self) -> None:
+        from html import escape
+
+        from liaison_calendar import logs
+
+        db = self.services.path
         QMessageBox.about(
             self,
             f"About {APP_NAME}",
-            f"<b>{APP_NAME}</b> {__version__}<br>Database: {self.services.path}",
+            f"<p><b>{APP_NAME}</b> {escape(__version__)}</p>"
+            "<p>The calendar of EU–NATO staff-to-staff cooperation.</p>"
+            "<table>"
+            f"<tr><td>Calendar:&nbsp;</td><td>{escape(str(db))}</td></tr>"
+            f"<tr><td>Daily backups:&nbsp;</td><td>{escape(str(db.parent))} "
+            f"({escape(db.name)}.daily-…)</td></tr>"
+            f"<tr><td>Log:&nbsp;</td><td>{escape(str(logs.log_file()))}</td></tr>"
+            "</table>",
         )
 
 
