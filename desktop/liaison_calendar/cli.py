@@ -118,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser(
+        "open",
+        parents=[common],
+        help="start the desktop app and import FILE.ics (also: liaison FILE.ics ...)",
+        description="Start the desktop app and import the files, each through its preview. "
+        "When the app already runs on the calendar, it comes to the front and imports them.",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE.ics", type=Path)
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser(
         "demo", parents=[common], help="fill the calendar with a sample 2023-2025 calendar"
     )
     p.set_defaults(func=cmd_demo)
@@ -935,16 +945,40 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from liaison_calendar.ui.app import run_path
 
     # Opened by the app, after Qt is up: a file it cannot use is a message box there.
-    return run_path(paths.resolve_db_path(getattr(args, "db", None)))
+    files = [f.expanduser().absolute() for f in getattr(args, "files", [])]
+    return run_path(paths.resolve_db_path(getattr(args, "db", None)), files)
 
 
 # --- entry point -----------------------------------------------------------------------------
 
 
+CALENDAR_SUFFIXES = (".ics", ".ical", ".icalendar", ".ifb")
+
+
+def gui_argv(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``liaison [--db PATH] FILE.ics ...`` (what a file manager runs) as ``... open FILE.ics``:
+    a first word that is no command but a calendar file, or any existing file, starts the app."""
+    commands = {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+    args = list(argv)
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] != "--":
+        i += 2 if args[i] == "--db" else 1  # --db takes a value; --db=PATH is one word
+    if i < len(args) and args[i] not in commands:
+        word = args[i]
+        if word.lower().endswith(CALENDAR_SUFFIXES) or Path(word).is_file():
+            args.insert(i, "open")
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(gui_argv(parser, sys.argv[1:] if argv is None else argv))
         logs.configure()
         func: Callable[[argparse.Namespace], int] = getattr(args, "func", cmd_gui)
         return func(args)

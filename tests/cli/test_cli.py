@@ -380,3 +380,37 @@ def test_without_a_screen_the_app_says_so_in_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
     assert "screen" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], []),
+        (["invite.ics"], ["open", "invite.ics"]),
+        (["--db", "x.db", "A.ICS", "b.ics"], ["--db", "x.db", "open", "A.ICS", "b.ics"]),
+        (["--db=y.db", "c.ics"], ["--db=y.db", "open", "c.ics"]),
+        (["open", "d.ics"], ["open", "d.ics"]),
+        (["list", "--json"], ["list", "--json"]),
+        (["lst"], ["lst"]),  # a typo stays a typo: argparse says "invalid choice"
+    ],
+)
+def test_a_calendar_file_given_alone_starts_the_app_on_it(
+    argv: list[str], expected: list[str]
+) -> None:
+    """What a file manager runs for ``Exec=liaison %F``."""
+    from liaison_calendar.cli import build_parser, gui_argv
+
+    assert gui_argv(build_parser(), argv) == expected
+
+
+def test_opening_a_file_hands_it_to_the_desktop_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Path, list[Path]]] = []
+    monkeypatch.setattr(
+        "liaison_calendar.ui.app.run_path", lambda path, files: calls.append((path, files)) or 0
+    )
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", str(tmp_path / "c.db"), "invite.ics"]) == 0
+    assert calls == [(tmp_path / "c.db", [tmp_path / "invite.ics"])]

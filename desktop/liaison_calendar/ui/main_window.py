@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         task.start()
 
     def _backed_up(self, made: object) -> None:
-        if made is not None:
+        if made is not None and not self.statusBar().currentMessage():  # never over another
             self.statusBar().showMessage(f"Daily backup written: {made}", 8000)
 
     def back_up(self) -> None:
