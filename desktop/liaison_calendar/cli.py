@@ -922,6 +922,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from liaison_calendar.ui.single_instance import is_running
+
+    db = paths.resolve_db_path(getattr(args, "db", None))
+    if is_running(db):  # its undo steps and selection would point into another calendar
+        raise LiaisonError(
+            f"Liaison Calendar is open on {db}: close its window, then restore; nothing was "
+            "changed."
+        )
     with _opened(args) as svc:
         done = svc.backups.restore(Path(args.file))
     upgraded = f", upgraded from schema {done.upgraded_from}" if done.upgraded_from else ""

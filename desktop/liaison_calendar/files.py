@@ -30,11 +30,21 @@ def writable_folder(path: Path, error: type[LiaisonError] = OutputError) -> Path
     return folder
 
 
+def _new_file_mode() -> int:
+    """What a new file gets under the current umask (0666 less the umask)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 @contextmanager
-def replacing(target: Path, error: type[LiaisonError] = OutputError) -> Iterator[Path]:
+def replacing(
+    target: Path, error: type[LiaisonError] = OutputError, mode: int | None = None
+) -> Iterator[Path]:
     """A temp path beside ``target`` to write (by any means, e.g. Qt's PDF writer); when the
     block ends it is fsynced and renamed over ``target``. On any error it is removed and
-    ``target`` is left untouched."""
+    ``target`` is left untouched. The file keeps ``target``'s mode, or gets ``mode``, or what
+    the umask gives a new file."""
     folder = writable_folder(target, error)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -46,7 +56,8 @@ def replacing(target: Path, error: type[LiaisonError] = OutputError) -> Iterator
         yield temp
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        if mode is None:
+            mode = target.stat().st_mode & 0o777 if target.exists() else _new_file_mode()
         os.chmod(temp, mode)
         os.replace(temp, target)
     except OSError as exc:

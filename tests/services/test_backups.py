@@ -153,3 +153,74 @@ def test_backup_and_restore_on_the_command_line(
     err = capsys.readouterr().err
     assert "not a Liaison Calendar database" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_backup_is_as_private_as_the_calendar(services: Services, tmp_path: Path) -> None:
+    services.path.chmod(0o600)
+    copy = services.backups.back_up(tmp_path / "copy.db")
+    assert copy.stat().st_mode & 0o777 == 0o600
+    daily = services.backups.daily()
+    assert daily is not None
+    assert daily.stat().st_mode & 0o777 == 0o600
+
+
+def test_daily_backups_of_a_calendar_with_brackets_in_its_name_are_its_own(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    odd = Services.open(tmp_path / "cal[ab].db", clock)
+    plain = Services.open(tmp_path / "cala.db", clock)
+    try:
+        plain.backups.daily()
+        assert odd.backups.daily() is not None
+        assert [p.name for p in daily_backups(odd.path)] == ["cal[ab].db.daily-2026-11-25.bak"]
+    finally:
+        odd.close()
+        plain.close()
+
+
+def test_two_restores_within_a_second_keep_both_safety_copies(
+    services: Services, tmp_path: Path
+) -> None:
+    add(services, "Original")
+    backup = services.backups.back_up(tmp_path / "b.db")
+    first = services.backups.restore(backup)
+    second = services.backups.restore(backup)
+    assert first.safety_copy != second.safety_copy
+    assert first.safety_copy.exists()
+    assert second.safety_copy.exists()
+
+
+def test_restoring_while_another_program_writes_says_busy_soon_and_changes_nothing(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from liaison_calendar.errors import DatabaseBusyError
+    from liaison_calendar.store import database
+
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_S", 0.3)
+    add(services, "Kept")
+    backup = services.backups.back_up(tmp_path / "b.db")
+    add(services, "Also kept")
+    other = sqlite3.connect(services.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        began = time.monotonic()
+        with pytest.raises(DatabaseBusyError, match="busy"):
+            services.backups.restore(backup)
+        assert time.monotonic() - began < 5
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert titles(services) == ["Also kept", "Kept"]
+
+
+def test_plain_reads_on_worker_threads_leave_no_connection_behind(services: Services) -> None:
+    import threading
+
+    services.catalog.strands()  # the owner thread keeps its one connection
+    for _ in range(20):
+        thread = threading.Thread(target=services.catalog.strands)
+        thread.start()
+        thread.join()
+    assert len(services.db._plain) == 1

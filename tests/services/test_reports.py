@@ -80,6 +80,7 @@ def test_the_default_marking_applies_when_no_meeting_carries_one(services: Servi
             start=datetime(2024, 2, 7, 10),
             end=datetime(2024, 2, 7, 11),
             marking="EU RESTRICTED",
+            release_level=ReleaseLevel.RESTRICTED,
         )
     )
     assert services.reports.period(FIRST, LAST).header.marking == "EU RESTRICTED"
@@ -161,3 +162,49 @@ def test_html_is_written_atomically_and_a_failure_leaves_the_old_file(
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     with pytest.raises(OutputError, match="does not exist"):
         demo.reports.write(document, tmp_path / "missing" / "agenda.html")
+
+
+def test_an_unmarked_meeting_counts_with_the_default_marking(services: Services) -> None:
+    services.catalog.set_setting("default_marking", "EU RESTRICTED")
+    services.meetings.create(
+        MeetingDraft(
+            title="Restricted, unmarked",
+            start=datetime(2024, 2, 6, 10),
+            end=datetime(2024, 2, 6, 11),
+            release_level=ReleaseLevel.RESTRICTED,
+        )
+    )
+    services.meetings.create(
+        MeetingDraft(
+            title="Public, marked",
+            start=datetime(2024, 2, 7, 10),
+            end=datetime(2024, 2, 7, 11),
+            release_level=ReleaseLevel.PUBLIC,
+            marking="PUBLIC",
+        )
+    )
+    assert services.reports.calendar("week", date(2024, 2, 6)).marking == "EU RESTRICTED"
+
+
+def test_the_agenda_of_an_occurrence_carries_its_own_date_and_clock_times(
+    services: Services,
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from liaison_calendar.domain.models import AgendaItemDraft
+
+    weekly = services.meetings.create(
+        MeetingDraft(
+            title="Weekly coordination",
+            start=datetime(2024, 5, 6, 10),
+            end=datetime(2024, 5, 6, 11),
+            rrule="FREQ=WEEKLY;COUNT=6",
+            agenda=[AgendaItemDraft(title="Round table", duration_min=30)],
+        )
+    )
+    third = datetime(2024, 5, 20, 10, tzinfo=ZoneInfo("Europe/Brussels"))
+    body = services.reports.agenda(weekly.id, occurrence=third).body
+    assert "Monday 20 May 2024" in body
+    assert "Monday 6 May 2024" not in body
+    assert "10:00–10:30" in body
+    assert "Monday 6 May 2024" in services.reports.agenda(weekly.id).body

@@ -279,3 +279,19 @@ def test_is_running_tells_whether_a_window_answers_on_the_calendar(
     finally:
         srv.close()
     assert not is_running(db_path)
+
+
+def test_the_command_line_will_not_restore_a_calendar_open_in_a_window(
+    qtbot: QtBot, services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from liaison_calendar.cli import main
+
+    backup = services.backups.back_up(tmp_path / "backup.db")
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    server = listen(window, services.path)
+    try:
+        assert main(["--db", str(services.path), "restore", str(backup)]) == 2
+        assert "close its window" in capsys.readouterr().err
+    finally:
+        server.close()

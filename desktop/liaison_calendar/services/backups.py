@@ -7,6 +7,7 @@ copies the file in page by page inside one SQLite transaction (readers see the o
 the new one, never a mix) and upgrades it if an older version wrote it.
 """
 
+import glob
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -33,8 +34,9 @@ class Restored:
 
 
 def copy_database(source: Path, target: Path) -> Path:
-    """A consistent copy of the calendar at ``source`` written atomically to ``target``."""
-    with replacing(target) as temp:
+    """A consistent copy of the calendar at ``source`` written atomically to ``target``, as
+    private as the calendar itself (its file mode)."""
+    with replacing(target, mode=source.stat().st_mode & 0o777) as temp:
         try:
             database.backup(source, temp)
         except sqlite3.Error as exc:
@@ -50,7 +52,7 @@ def daily_backups(db_path: Path) -> list[Path]:
     """The daily backups beside ``db_path``, oldest first."""
     found = [
         p
-        for p in db_path.parent.glob(f"{db_path.name}.daily-*{DAILY_SUFFIX}")
+        for p in db_path.parent.glob(f"{glob.escape(db_path.name)}.daily-*{DAILY_SUFFIX}")
         if _DAILY.search(p.name)
     ]
     return sorted(found, key=lambda p: p.name)
@@ -85,6 +87,16 @@ class BackupService:
             old.unlink(missing_ok=True)
         return made
 
+    def _safety_path(self) -> Path:
+        stamp = self._clock.now().strftime("%Y%m%d-%H%M%S")
+        name = self._db.path.name
+        candidate = self._db.path.with_name(f"{name}.{stamp}.before-restore{DAILY_SUFFIX}")
+        n = 1
+        while candidate.exists():  # two restores within a second keep both copies
+            n += 1
+            candidate = self._db.path.with_name(f"{name}.{stamp}-{n}.before-restore{DAILY_SUFFIX}")
+        return candidate
+
     def restore(self, source: Path) -> Restored:
         """Replace the open calendar with the backup at ``source`` (see the module)."""
         source = Path(source).expanduser().absolute()
@@ -93,28 +105,30 @@ class BackupService:
         inspection = database.inspect_file(source)  # refuses foreign and newer files
         if inspection.state is FileState.NEW:
             raise DatabaseError(f"{source} is not a Liaison Calendar database.")
-        now = self._clock.now()
-        safety = self._db.path.with_name(
-            f"{self._db.path.name}.{now:%Y%m%d-%H%M%S}.before-restore{DAILY_SUFFIX}"
-        )
-        copy_database(self._db.path, safety)
+        safety = self._safety_path()
         self._db.close()  # no connection of ours holds the file while it is replaced
-        src = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
+        dst = sqlite3.connect(str(self._db.path), timeout=database.BUSY_TIMEOUT_S)
         try:
-            dst = sqlite3.connect(str(self._db.path), timeout=database.BUSY_TIMEOUT_S)
+            # Hold the write lock while the calendar is copied aside, so that nothing committed
+            # in between can be missing from both the safety copy and the restored calendar.
             try:
-                src.backup(dst)
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise DatabaseBusyError(
-                        f"The calendar {self._db.path} is busy: another Liaison Calendar is "
-                        "writing to it. Close it and restore again; nothing was changed."
-                    ) from None
-                raise
+                dst.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError:
+                raise DatabaseBusyError(
+                    f"The calendar {self._db.path} is busy: another Liaison Calendar is "
+                    "writing to it. Close it and restore again; nothing was changed."
+                ) from None
+            try:
+                copy_database(self._db.path, safety)
             finally:
-                dst.close()
+                dst.rollback()
+            src = sqlite3.connect(f"file:{quote(str(source))}?mode=ro", uri=True)
+            try:
+                database.copy_pages(src, dst, None)
+            finally:
+                src.close()
         finally:
-            src.close()
+            dst.close()
         upgraded = None
         if inspection.state is FileState.OLDER:
             upgraded = inspection.revision

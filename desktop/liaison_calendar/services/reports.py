@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.enums import ReleaseLevel
-from liaison_calendar.domain.models import Exercise, MeetingDetail, MeetingFilter
+from liaison_calendar.domain.models import Exercise, MeetingDetail, MeetingFilter, Moment
 from liaison_calendar.errors import ValidationError
 from liaison_calendar.files import write_atomically
 from liaison_calendar.reports import agenda as agenda_doc
@@ -47,19 +47,39 @@ class Selection:
 
 
 def marking_of(meetings: Sequence[MeetingDetail | Exercise], default: str = "") -> str:
-    """The highest marking among ``meetings``: that of the most restricted one carrying a
-    marking (of several at that level, the longest, then the first in order), else ``default``."""
-    marked = [m for m in meetings if m.marking.strip()]
+    """The highest marking among ``meetings``, an unmarked one counting as carrying ``default``:
+    that of the most restricted one (of several at that level, the longest), else ``default``.
+    A document is never marked lower than a meeting it contains."""
+    marked = [(m.release_level.rank, m.marking.strip() or default.strip()) for m in meetings]
+    marked = [(rank, text) for rank, text in marked if text]
     if not marked:
         return default
-    top = max(m.release_level.rank for m in marked)
-    candidates = sorted({m.marking.strip() for m in marked if m.release_level.rank == top})
-    return max(candidates, key=len)
+    top = max(rank for rank, _ in marked)
+    return max(sorted({text for rank, text in marked if rank == top}), key=len)
 
 
 def printable(level: ReleaseLevel, release: ReleaseLevel) -> bool:
     """Whether a meeting released at ``release`` may be printed in a document at ``level``."""
     return release.rank <= level.rank
+
+
+def _moved(meeting: MeetingDetail, start: Moment) -> MeetingDetail:
+    """``meeting`` as on its occurrence starting at ``start``: dates and item times shifted."""
+    if isinstance(start, datetime) != isinstance(meeting.start, datetime):
+        return meeting
+    delta = start - meeting.start  # type: ignore[operator]  # both of one type
+    if isinstance(start, datetime):
+        start = start.astimezone(ZoneInfo(meeting.tz))
+    items = tuple(
+        item.model_copy(
+            update={
+                "starts": item.starts + delta if item.starts is not None else None,
+                "ends": item.ends + delta if item.ends is not None else None,
+            }
+        )
+        for item in meeting.agenda
+    )
+    return meeting.model_copy(update={"start": start, "end": meeting.end + delta, "agenda": items})
 
 
 def month_grid_start(anchor: date) -> date:
@@ -87,11 +107,17 @@ class ReportService:
     # --- documents ---------------------------------------------------------------------------
 
     def agenda(
-        self, meeting_id: int | str, level: ReleaseLevel = ReleaseLevel.RESTRICTED
+        self,
+        meeting_id: int | str,
+        level: ReleaseLevel = ReleaseLevel.RESTRICTED,
+        occurrence: Moment | None = None,
     ) -> Document:
-        """The agenda of one meeting (its id or UID). Refused when the meeting's release level
-        is more restricted than ``level``."""
+        """The agenda of one meeting (its id or UID); of a repeating one, of the occurrence
+        starting at ``occurrence`` (its dates and clock times), else of the first. Refused when
+        the meeting's release level is more restricted than ``level``."""
         meeting = self._meetings.get(meeting_id)
+        if occurrence is not None and occurrence != meeting.start:
+            meeting = _moved(meeting, occurrence)
         if not printable(level, meeting.release_level):
             raise ValidationError(
                 f"“{meeting.title}” is released at {meeting.release_level.value} level and "

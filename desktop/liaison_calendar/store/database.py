@@ -9,6 +9,7 @@ import contextlib
 import logging
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,18 +140,36 @@ def inspect_file(path: Path) -> Inspection:
     return Inspection(FileState.OLDER, revision)
 
 
-def backup(source: Path, target: Path) -> Path:
+def backup(source: Path, target: Path, timeout_s: float | None = None) -> Path:
     """A consistent copy of ``source`` made with SQLite's online backup API."""
     src = sqlite3.connect(f"file:{quote(str(source.resolve()))}?mode=ro", uri=True)
     try:
         dst = sqlite3.connect(str(target))
         try:
-            src.backup(dst)
+            copy_pages(src, dst, timeout_s)
         finally:
             dst.close()
     finally:
         src.close()
     return target
+
+
+def copy_pages(src: sqlite3.Connection, dst: sqlite3.Connection, timeout_s: float | None) -> None:
+    """``src.backup(dst)``, but giving up with ``DatabaseBusyError`` after ``timeout_s`` (default
+    ``BUSY_TIMEOUT_S``): Python's backup retries a busy or locked database for ever."""
+    deadline = time.monotonic() + (BUSY_TIMEOUT_S if timeout_s is None else timeout_s)
+
+    def progress(_status: int, _remaining: int, _total: int) -> None:
+        if time.monotonic() > deadline:
+            raise TimeoutError
+
+    try:
+        src.backup(dst, pages=1024, progress=progress, sleep=0.05)
+    except TimeoutError:
+        raise DatabaseBusyError(
+            "The calendar is busy: another Liaison Calendar is writing to it. Try again in a "
+            "moment; nothing was changed."
+        ) from None
 
 
 def _casefold(value: str | None) -> str | None:
@@ -208,7 +227,8 @@ class Database:
     def __init__(self, path: Path, engine: "Engine | None" = None) -> None:
         self.path = path
         self._engine = engine
-        self._local = threading.local()  # one plain connection per thread
+        self._local = threading.local()  # the plain connection of the owner thread
+        self._owner = threading.get_ident()
         self._plain: list[sqlite3.Connection] = []
         self._plain_lock = threading.Lock()
 
@@ -245,21 +265,27 @@ class Database:
     def plain(self) -> Iterator[sqlite3.Connection]:
         """A read transaction on a plain sqlite3 connection (one snapshot for every statement),
         for hand-written SQL over many rows. Errors are translated as for sessions."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        # Kept open on the thread that opened the calendar (the GUI's); a worker thread's is
+        # closed after use, or every background task would leave a connection behind.
+        kept = threading.get_ident() == self._owner
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None) if kept else None
         try:
             if conn is None:
                 conn = sqlite3.connect(
                     str(self.path), timeout=BUSY_TIMEOUT_S, check_same_thread=False
                 )
                 _configure_connection(conn)
-                self._local.conn = conn
-                with self._plain_lock:
-                    self._plain.append(conn)
+                if kept:
+                    self._local.conn = conn
+                    with self._plain_lock:
+                        self._plain.append(conn)
             conn.execute("BEGIN")
             try:
                 yield conn
             finally:
                 conn.execute("ROLLBACK")  # nothing was written: end the snapshot
+                if not kept:
+                    conn.close()
         except sqlite3.OperationalError as exc:
             self._raise_translated(exc)
             raise

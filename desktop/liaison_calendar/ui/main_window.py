@@ -813,6 +813,7 @@ class MainWindow(QMainWindow):
             meeting_filter=self.meeting_filter,
             meeting_id=selected.meeting.id if selected is not None else None,
             meeting_title=selected.meeting.title if selected is not None else "",
+            occurrence=selected.start if selected is not None else None,
             week_first=isinstance(self.view, WeekView),
             parent=self,
         )

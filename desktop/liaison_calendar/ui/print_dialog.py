@@ -173,6 +173,7 @@ class PrintDialog(_DocumentDialog):
         meeting_filter: MeetingFilter | None,
         meeting_id: int | None = None,
         meeting_title: str = "",
+        occurrence: date | None = None,
         week_first: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -181,6 +182,7 @@ class PrintDialog(_DocumentDialog):
         self.tz = tz
         self.meeting_filter = meeting_filter or MeetingFilter()
         self.meeting_id = meeting_id
+        self.occurrence = occurrence  # the start of the selected occurrence
         title = meeting_title if len(meeting_title) <= 60 else meeting_title[:59] + "…"
         self.agenda_choice = QRadioButton(f"The &agenda of “{title}”", self)
         self.month_choice = QRadioButton(f"The &month of {month_text(anchor)}", self)
@@ -219,7 +221,7 @@ class PrintDialog(_DocumentDialog):
         reports = self.services.reports
         level = self.selected_level()
         if self.agenda_choice.isChecked() and self.meeting_id is not None:
-            return reports.agenda(self.meeting_id, level)
+            return reports.agenda(self.meeting_id, level, self.occurrence)
         kind = "week" if self.week_choice.isChecked() else "month"
         return reports.calendar(kind, self.anchor, self.meeting_filter, level, self.tz)
 
