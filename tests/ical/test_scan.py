@@ -130,3 +130,25 @@ def test_an_event_split_across_several_calendars_keeps_each_calendars_zone() -> 
         ("scan-0@example.eu", "Europe/Kyiv", True),
         ("scan-second@example.eu", "Europe/Brussels", False),
     ]
+
+
+def test_the_parser_forks_only_from_a_lone_main_thread_without_qt() -> None:
+    """Forking a process with other threads can deadlock the child; Qt's threads (a QThread
+    running an import in the app) are not all counted by ``threading``."""
+    import subprocess
+    import sys
+
+    script = (
+        "import threading\n"
+        "from liaison_calendar.ical import reader\n"
+        "alone = [reader._alone()]\n"
+        "t = threading.Thread(target=lambda: alone.append(reader._alone()))\n"
+        "t.start(); t.join()\n"
+        "import PySide6.QtCore\n"
+        "alone.append(reader._alone())\n"
+        "print(alone)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[True, False, False]"

@@ -10,6 +10,7 @@ import hashlib
 import json
 import multiprocessing
 import re
+import sys
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -245,6 +246,17 @@ _AHEAD = 2
 """Chunks the second process may parse ahead of the one the caller is saving."""
 
 
+def _alone() -> bool:
+    """Whether forking is safe: the main thread of a process with no other thread. Qt's
+    threads (a QThread running the import) are not all in ``threading``'s count, so a process
+    that loaded Qt is never taken to be alone."""
+    return (
+        threading.active_count() == 1
+        and threading.current_thread() is threading.main_thread()
+        and "PySide6.QtCore" not in sys.modules
+    )
+
+
 class Parser:
     """Parses chunks of events; for big files in a second process, ahead of the caller.
 
@@ -256,7 +268,7 @@ class Parser:
     def __init__(self, total: int) -> None:
         self._pool: ProcessPoolExecutor | None = None
         forks = "fork" in multiprocessing.get_all_start_methods()
-        if total >= PARALLEL_FROM and forks and threading.active_count() == 1:
+        if total >= PARALLEL_FROM and forks and _alone():
             forked = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=forked)
         elif total >= SPAWNED_FROM:
