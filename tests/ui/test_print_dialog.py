@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from liaison_calendar.domain.enums import ReleaseLevel
+from liaison_calendar.domain.models import MeetingFilter
 from liaison_calendar.services.context import Services
 from liaison_calendar.services.demo import demo_uid, seed_demo
 from liaison_calendar.ui import print_dialog
@@ -77,7 +78,9 @@ def test_a_restricted_meeting_at_staff_level_says_why_and_writes_nothing(
 def test_without_a_selection_the_month_is_printed_and_left_out_meetings_are_counted(
     qtbot: QtBot, demo: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dialog = PrintDialog(demo, anchor=date(2023, 10, 10), tz="Europe/Brussels", meeting_filter=None)
+    dialog = PrintDialog(
+        demo, anchor=date(2023, 10, 10), tz="Europe/Brussels", meeting_filter=MeetingFilter()
+    )
     qtbot.addWidget(dialog)
     assert not dialog.agenda_choice.isEnabled()
     assert dialog.month_choice.isChecked()
@@ -129,3 +132,20 @@ def test_ctrl_p_in_the_window_opens_the_print_dialog_for_the_selected_meeting(
     assert "Operational cooperation talks" in window.print_dialog.agenda_choice.text()
     window.report_action.trigger()
     assert isinstance(window.report_dialog, ReportDialog)
+
+
+def test_a_sidebar_showing_nothing_prints_no_month(qtbot: QtBot, demo: Services) -> None:
+    dialog = PrintDialog(demo, anchor=date(2024, 3, 12), tz="Europe/Brussels", meeting_filter=None)
+    qtbot.addWidget(dialog)
+    assert "The sidebar shows no meetings" in dialog.message.text()
+    assert dialog._built() is None
+    filtered = PrintDialog(
+        demo,
+        anchor=date(2024, 3, 12),
+        tz="Europe/Brussels",
+        meeting_filter=MeetingFilter(strands=["cyber"]),
+    )
+    qtbot.addWidget(filtered)
+    document = filtered._built()
+    assert document is not None
+    assert "Operational cooperation talks" not in document.body

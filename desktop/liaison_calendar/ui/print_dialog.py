@@ -180,7 +180,7 @@ class PrintDialog(_DocumentDialog):
         super().__init__(services, "Print", parent)
         self.anchor = anchor
         self.tz = tz
-        self.meeting_filter = meeting_filter or MeetingFilter()
+        self.meeting_filter = meeting_filter  # None: a list of the sidebar has nothing ticked
         self.meeting_id = meeting_id
         self.occurrence = occurrence  # the start of the selected occurrence
         title = meeting_title if len(meeting_title) <= 60 else meeting_title[:59] + "…"
@@ -223,6 +223,11 @@ class PrintDialog(_DocumentDialog):
         if self.agenda_choice.isChecked() and self.meeting_id is not None:
             return reports.agenda(self.meeting_id, level, self.occurrence)
         kind = "week" if self.week_choice.isChecked() else "month"
+        if self.meeting_filter is None:
+            raise LiaisonError(
+                "The sidebar shows no meetings (a list has nothing ticked): tick what the "
+                f"{kind} should show."
+            )
         return reports.calendar(kind, self.anchor, self.meeting_filter, level, self.tz)
 
     def suggested_name(self) -> str:
