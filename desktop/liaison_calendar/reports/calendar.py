@@ -16,6 +16,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.timezones import zone as zone_of
 from liaison_calendar.reports.data import CalendarPage, Held
+from liaison_calendar.reports.document import DAY_NAMES as _WEEKDAYS
+from liaison_calendar.reports.document import MONTH_NAMES as _MONTHS
 from liaison_calendar.reports.document import Document, clock, esc, short_day
 
 MONTH_LINES = 6
@@ -24,21 +26,6 @@ MONTH_LINES = 6
 FALLBACK_COLOUR = "#607d8b"
 """A meeting whose strands and kind have no colour (as ``ui.views.base``)."""
 
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 # QTextDocument ignores a cell's ``height``: each day is also filled with blank lines up to this

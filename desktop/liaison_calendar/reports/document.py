@@ -104,3 +104,6 @@ _MONTHS = (
     "November",
     "December",
 )
+
+DAY_NAMES = _DAYS
+MONTH_NAMES = _MONTHS
