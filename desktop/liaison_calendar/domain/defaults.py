@@ -31,3 +31,7 @@ DEFAULT_KINDS: tuple[Seed, ...] = (
 )
 
 DEFAULT_TIMEZONE = "Europe/Brussels"
+
+
+FALLBACK_COLOUR = "#607d8b"
+"""The colour of a meeting whose strands and kind have none (views and printouts)."""

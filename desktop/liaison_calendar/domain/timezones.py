@@ -1,6 +1,6 @@
 """IANA zones and the local-time rules that trip people up: DST gaps and folds."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -64,3 +64,10 @@ def to_utc(value: datetime, tz_name: str) -> datetime:
 def day_start(day: date, tz_name: str) -> datetime:
     """Midnight at the start of ``day`` in ``tz_name`` (aware)."""
     return datetime.combine(day, time.min).replace(tzinfo=zone(tz_name))
+
+
+def month_grid_start(anchor: date) -> date:
+    """The Monday of the week that holds the 1st of ``anchor``'s month: the first day of a
+    six-week month grid (the month view and the month printout)."""
+    first = anchor.replace(day=1)
+    return first - timedelta(days=first.weekday())

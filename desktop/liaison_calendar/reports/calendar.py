@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from liaison_calendar.domain.defaults import FALLBACK_COLOUR
 from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.timezones import zone as zone_of
 from liaison_calendar.reports.data import CalendarPage, Held
@@ -22,9 +23,6 @@ from liaison_calendar.reports.document import Document, clock, esc, short_day
 
 MONTH_LINES = 6
 """Meetings listed in a day of the month grid; more end in a "+N more" line."""
-
-FALLBACK_COLOUR = "#607d8b"
-"""A meeting whose strands and kind have no colour (as ``ui.views.base``)."""
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 

@@ -1,6 +1,5 @@
 """Reading the calendar: occurrences in a window (recurrences expanded) and full-text search."""
 
-import json
 import sqlite3
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
@@ -10,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from liaison_calendar.domain.briefs import BriefOccurrence, MeetingBrief, MonthBriefs
 from liaison_calendar.domain.clock import Clock
-from liaison_calendar.domain.enums import Mode, Status
+from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.models import (
     Meeting,
     MeetingDetail,
@@ -94,17 +93,6 @@ def _repeats(
             occ_start, occ_end = moment, moment + duration
         if _overlaps(occ_start, occ_end, lo, hi):
             yield occ_start, occ_end, moment
-
-
-def _keys(stored: str) -> tuple[Moment, ...]:
-    """Occurrence keys stored as a JSON list (most meetings have none)."""
-    if stored == "[]":
-        return ()
-    return tuple(parse_occurrence_key(k) for k in json.loads(stored))
-
-
-_MODES = {m.value: m for m in Mode}
-_STATUSES = {m.value: m for m in Status}
 
 
 def _brief_order(o: BriefOccurrence) -> tuple[datetime, str, int]:
@@ -329,8 +317,8 @@ class QueryService:
                 series.get(series_id) if series_id else None,
                 iteration,
                 location,
-                _MODES[mode],
-                _STATUSES[status],
+                briefs.MODES[mode],
+                briefs.STATUSES[status],
                 rrule,
                 master_id,
             )
@@ -339,11 +327,12 @@ class QueryService:
                     key = parse_occurrence_key(rec_key) if rec_key else None
                     result.append(BriefOccurrence(meeting, m_start, m_end, key))
                 continue
-            exclude = {occurrence_key(x) for x in _keys(row[18])} | replaced.get(mid, set())
+            exdates, rdates = briefs.occurrence_keys(row[18]), briefs.occurrence_keys(row[19])
+            exclude = {occurrence_key(x) for x in exdates} | replaced.get(mid, set())
             result.extend(
                 BriefOccurrence(meeting, o_start, o_end, moment)
                 for o_start, o_end, moment in _repeats(
-                    rrule, m_start, m_end, tz, exclude, _keys(row[19]), start, horizon
+                    rrule, m_start, m_end, tz, exclude, rdates, start, horizon
                 )
             )
         return result

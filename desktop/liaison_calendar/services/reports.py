@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.enums import ReleaseLevel
 from liaison_calendar.domain.models import Exercise, MeetingDetail, MeetingFilter, Moment
+from liaison_calendar.domain.timezones import month_grid_start
 from liaison_calendar.errors import ValidationError
 from liaison_calendar.files import write_atomically
 from liaison_calendar.reports import agenda as agenda_doc
@@ -80,11 +81,6 @@ def _moved(meeting: MeetingDetail, start: Moment) -> MeetingDetail:
         for item in meeting.agenda
     )
     return meeting.model_copy(update={"start": start, "end": meeting.end + delta, "agenda": items})
-
-
-def month_grid_start(anchor: date) -> date:
-    first = anchor.replace(day=1)
-    return first - timedelta(days=first.weekday())
 
 
 class ReportService:

@@ -1,6 +1,5 @@
 """Queries and row conversion. Everything here runs inside a session the service opened."""
 
-import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -11,7 +10,7 @@ from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from liaison_calendar.domain import agenda as agenda_rules
-from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode, ReleaseLevel, Side, Status
+from liaison_calendar.domain.enums import ActionStatus, Side
 from liaison_calendar.domain.models import (
     ActionItem,
     AgendaItem,
@@ -174,20 +173,6 @@ _DATES = [_MeetingRow._fields.index(n) for n in ("start_date", "end_date")]
 _FLAGS = [_MeetingRow._fields.index(n) for n in ("all_day", "floating")]
 
 
-# Enum members by stored value: a dict lookup, where calling the Enum costs ten times more.
-_MODES = {m.value: m for m in Mode}
-_LEADS = {m.value: m for m in LeadSide}
-_STATUSES = {m.value: m for m in Status}
-_RELEASES = {m.value: m for m in ReleaseLevel}
-
-
-def _keys(stored: str) -> tuple[Moment, ...]:
-    """Occurrence keys stored as a JSON list (most meetings have none)."""
-    if stored == "[]":
-        return ()
-    return tuple(parse_occurrence_key(k) for k in json.loads(stored))
-
-
 def to_meeting(
     row: "_MeetingRow",
     *,
@@ -228,16 +213,16 @@ def to_meeting(
             "series_id": row.series_id,
             "iteration": row.iteration,
             "location": row.location,
-            "mode": _MODES[row.mode],
-            "lead_side": _LEADS[row.lead_side],
-            "status": _STATUSES[row.status],
+            "mode": briefs.MODES[row.mode],
+            "lead_side": briefs.LEADS[row.lead_side],
+            "status": briefs.STATUSES[row.status],
             "marking": row.marking,
-            "release_level": _RELEASES[row.release_level],
+            "release_level": briefs.RELEASES[row.release_level],
             "description": row.description,
             "outcomes": row.outcomes,
             "rrule": row.rrule,
-            "exdates": _keys(row.exdates),
-            "rdates": _keys(row.rdates),
+            "exdates": briefs.occurrence_keys(row.exdates),
+            "rdates": briefs.occurrence_keys(row.rdates),
             "master_id": row.master_id,
             "recurrence_id": parse_occurrence_key(row.recurrence_id) if row.recurrence_id else None,
             "proposals": tuple(proposals),

@@ -14,9 +14,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
 from liaison_calendar.domain.briefs import BriefOccurrence
+from liaison_calendar.domain.defaults import FALLBACK_COLOUR
 from liaison_calendar.domain.models import Exercise
-
-FALLBACK_COLOUR = "#607d8b"
 
 
 @dataclass(frozen=True)

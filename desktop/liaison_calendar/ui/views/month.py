@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 
 from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import Status
+from liaison_calendar.domain.timezones import month_grid_start
 from liaison_calendar.domain.timezones import zone as zone_of
 from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
 
@@ -360,12 +361,6 @@ def dim_text_colour(widget: QWidget) -> QColor:
 
 
 # --- the month view -------------------------------------------------------------------------
-
-
-def month_grid_start(anchor: date) -> date:
-    """The Monday of the week that holds the 1st of ``anchor``'s month."""
-    first = anchor.replace(day=1)
-    return first - timedelta(days=first.weekday())
 
 
 @dataclass
