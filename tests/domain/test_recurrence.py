@@ -1,7 +1,9 @@
 """Repeat rules: validation, window-only expansion in wall time, exclusions."""
 # ruff: noqa: DTZ001  - naive datetimes are wall time in the meeting's zone, as the API takes them
 
+import random
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +19,7 @@ from liaison_calendar.domain.recurrence import (
     occurrence_key,
     parse_occurrence_key,
     starts_between,
+    stepped_starts,
 )
 from liaison_calendar.errors import ValidationError
 
@@ -313,3 +316,79 @@ def test_splitting_the_window_neither_loses_nor_invents_occurrences(
     assert set(before) | set(after) == set(everything)
     straddling = [s for s in everything if s < split < s + duration]
     assert set(before) & set(after) == set(straddling)
+
+
+_ZONES = ["Europe/Brussels", "America/Havana", "Australia/Lord_Howe", "UTC", "Asia/Tbilisi"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    zone_name=st.sampled_from(_ZONES),
+    all_day=st.booleans(),
+    first=st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2028, 12, 31)),
+    freq=st.sampled_from(["DAILY", "WEEKLY"]),
+    interval=st.none() | st.integers(1, 4),
+    count=st.none() | st.integers(1, 40),
+    until_days=st.integers(0, 300),
+    until_minutes=st.sampled_from([-1, 0, 1]),
+    own_weekday=st.booleans(),
+    shuffle=st.randoms(use_true_random=False),
+)
+def test_plain_daily_and_weekly_rules_are_stepped_exactly_as_dateutil_walks_them(
+    zone_name: str,
+    all_day: bool,
+    first: datetime,
+    freq: str,
+    interval: int | None,
+    count: int | None,
+    until_days: int,
+    until_minutes: int,
+    own_weekday: bool,
+    shuffle: random.Random,
+) -> None:
+    first = first.replace(second=0, microsecond=0)
+    start: datetime | date = first.date() if all_day else first.replace(tzinfo=ZoneInfo(zone_name))
+    parts = [f"FREQ={freq}"]
+    if interval is not None:
+        parts.append(f"INTERVAL={interval}")
+    if count is not None:
+        parts.append(f"COUNT={count}")
+    else:
+        until = first + timedelta(days=until_days, minutes=until_minutes)
+        if all_day:
+            parts.append(f"UNTIL={until:%Y%m%d}")
+        else:
+            utc = until.replace(tzinfo=ZoneInfo(zone_name)).astimezone(UTC)
+            parts.append(f"UNTIL={utc:%Y%m%dT%H%M%SZ}")
+    if freq == "WEEKLY" and own_weekday:
+        parts.append(f"BYDAY={['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'][first.weekday()]}")
+    shuffle.shuffle(parts)
+    rule = ";".join(parts)
+    parsed = build_rule(rule, start, zone_name)
+    walked = tuple(islice(parsed, 60))
+    stepped = stepped_starts(rule, parsed, 60)
+    assert stepped == walked
+    assert [s.utcoffset() for s in stepped] == [w.utcoffset() for w in walked]
+    assert [s.fold for s in stepped] == [w.fold for w in walked]
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=MONTHLY;COUNT=3",
+        "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4",
+        "FREQ=WEEKLY;BYDAY=FR;COUNT=4",  # not the first start's weekday (a Monday)
+        "FREQ=DAILY;BYHOUR=9,15;COUNT=4",
+        "FREQ=DAILY;BYDAY=MO;COUNT=4",
+    ],
+)
+def test_other_rules_are_left_to_dateutil(rule: str) -> None:
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/Brussels"))
+    parsed = build_rule(rule, start, "Europe/Brussels")
+    assert stepped_starts(rule, parsed, 60) is None
+    # and the window still comes from dateutil's walk
+    window = list(
+        starts_between(rule, start, "Europe/Brussels", start, start + timedelta(days=90),
+                       timedelta(hours=1))
+    )  # fmt: skip
+    assert window == [m.astimezone(UTC) for m in islice(parsed, 60)]

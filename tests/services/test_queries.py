@@ -614,6 +614,35 @@ def test_search_follows_edits_to_the_meeting_and_its_parts(services: Services) -
     assert found(services, "kowalski") == ["Execution briefing"]
 
 
+def test_search_ranks_the_best_matches_first(services: Services) -> None:
+    create(services, title="Budget", description="Mentions cyber once among many other words")
+    create(services, title="Cyber cyber", description="Cyber defence, cyber exercises")
+    create(services, title="Logistics", location="Cyber range")
+
+    assert [m.title for m in services.queries.search("cyber")][0] == "Cyber cyber"
+
+
+def test_a_search_matching_more_than_it_ranks_picks_from_the_newest_matches(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_calendar.store import queries
+
+    monkeypatch.setattr(queries, "SCORED_MATCHES", 3)
+    best_but_old = create(services, title="Hybrid hybrid hybrid", description="hybrid")
+    newer = [create(services, title=f"Hybrid threats {n}") for n in range(4)]
+
+    found = services.queries.search("hybrid", limit=10)
+    # The three newest matches, ranked: the old one, best of all, is left out.
+    assert {m.id for m in found} == {m.id for m in newer[1:]}
+    assert best_but_old.id not in {m.id for m in found}
+    # Fewer matches than it ranks: every one of them, the best first.
+    few = services.queries.search("hybrid hybrid threats 0", limit=10)
+    assert [m.id for m in few] == [newer[0].id]
+    # As a filter, a search is not ranked and keeps every match.
+    occurrences = services.queries.occurrences(flt=MeetingFilter(search="hybrid"))
+    assert len(occurrences) == 5
+
+
 def test_search_as_a_filter_narrows_the_occurrences(searchable: Services) -> None:
     occurrences = searchable.queries.occurrences(flt=MeetingFilter(search="talks"))
     assert sorted(titles(occurrences)) == ["Maritime talks", "Staff talks on military mobility"]

@@ -170,7 +170,7 @@ def test_opening_a_0001_file_upgrades_it_to_the_head_revision(
 
     open_database(old_file, clock).close()
 
-    assert head_revision() == "0004"
+    assert head_revision() == "0005"
     assert revision_of(old_file) == head_revision()
     assert inspect_file(old_file).state is FileState.CURRENT
     assert "revision" in columns(old_file, "meeting")
@@ -419,6 +419,43 @@ def test_after_an_edit_an_export_serialises_only_the_edited_meeting_again(
     assert feeds.export_to(out, scope).serialised == 1
     assert b"Edited once" in out.getvalue()
     assert_fixture_untouched()
+
+
+def _search_index_sql(path: Path) -> str:
+    [(sql,)] = query(path, "SELECT sql FROM sqlite_master WHERE name = 'meeting_fts'")
+    return str(sql)
+
+
+def test_upgrading_rebuilds_the_search_index_with_prefix_tables_and_keeps_what_it_finds(
+    old_file: Path, clock: FixedClock
+) -> None:
+    before = query(old_file, "SELECT rowid, title, participants FROM meeting_fts ORDER BY rowid")
+    assert "prefix" not in _search_index_sql(old_file)
+
+    svc = Services.open(old_file, clock)  # upgrades it
+    try:
+        found = svc.queries.search("Op")  # a two-letter prefix: read from its prefix table
+        third = svc.queries.search("operational 3rd")
+    finally:
+        svc.close()
+
+    assert "prefix = '1 2 3'" in _search_index_sql(old_file)
+    after = query(old_file, "SELECT rowid, title, participants FROM meeting_fts ORDER BY rowid")
+    assert after == before
+    titles = {title for _rowid, title, _people in before if title.startswith("Operational")}
+    assert {m.title for m in found} >= titles
+    assert [m.title for m in third] == ["Operational cooperation talks – 3rd iteration"]
+
+
+def test_downgrading_to_0004_takes_the_prefix_tables_away_and_keeps_the_index(
+    upgraded: Path,
+) -> None:
+    before = query(upgraded, "SELECT rowid, title, agenda FROM meeting_fts ORDER BY rowid")
+
+    migrate(upgraded, command.downgrade, "0004")
+
+    assert "prefix" not in _search_index_sql(upgraded)
+    assert query(upgraded, "SELECT rowid, title, agenda FROM meeting_fts ORDER BY rowid") == before
 
 
 # --- a new calendar ----------------------------------------------------------------------------

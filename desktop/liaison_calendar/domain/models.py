@@ -50,14 +50,32 @@ def _rebuild_draft(cls: type[_Draft], values: dict[str, Any], fields_set: set[st
 M = TypeVar("M", bound=BaseModel)
 
 
+_new = object.__new__
+_set = object.__setattr__
+_SET_FIELDS = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
+_ALL_SET: dict[type[BaseModel], set[str]] = {}
+
+
 def unchecked(cls: type[M], values: dict[str, Any], fields_set: set[str] | None = None) -> M:
     """A model from values already of the right types, every field given, without validation
-    (pydantic's ``model_construct`` costs ten times more): for rows the services validated."""
-    model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", fields_set or set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    (pydantic's ``model_construct`` costs ten times more): for rows the services validated.
+
+    Models of a frozen class share one set of the names of their fields (they are all given):
+    nothing changes a frozen model's set in place, and ``model_copy`` copies it first.
+    """
+    model = _new(cls)
+    _set(model, "__dict__", values)
+    if fields_set is None:
+        fields_set = _ALL_SET.get(cls)
+        if fields_set is None:
+            fields_set = set(values)
+            if cls.model_config.get("frozen") and fields_set == set(cls.model_fields):
+                _ALL_SET[cls] = fields_set
+    _SET_FIELDS(model, fields_set)
+    _SET_EXTRA(model, None)
+    _SET_PRIVATE(model, None)
     return model
 
 

@@ -2,8 +2,9 @@
 
 import sqlite3
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,16 @@ def _brief_order(o: BriefOccurrence) -> tuple[datetime, str, int]:
     return (sort_key(o.start), o.meeting.title, o.meeting.id)
 
 
+_ORDER = itemgetter(0, 1, 2)
+
+
+def _order_text(start: Moment) -> str:
+    """``sort_key`` as stored UTC text (all-day meetings are stored at midnight UTC)."""
+    if isinstance(start, datetime):
+        return utc_text(start)
+    return f"{start.isoformat()}T00:00:00Z"
+
+
 def _single_day(occ: BriefOccurrence, bounds: list[str]) -> tuple[int, str] | None:
     """The day (index into ``bounds``) a timed occurrence lies within and its stored start,
     or None for a bar (all-day, over midnight) or one starting outside the days."""
@@ -109,6 +120,17 @@ def _single_day(occ: BriefOccurrence, bounds: list[str]) -> tuple[int, str] | No
         return None
     index = bisect_right(bounds, first) - 1
     return (index, first) if last <= bounds[index + 1] else None
+
+
+_START, _END, _ALL_DAY, _RRULE = (
+    briefs.MEETING_FIELDS.index(name) for name in ("start_utc", "end_utc", "all_day", "rrule")
+)
+
+
+def _within(row: Sequence[Any], lo: str | None, hi: str | None) -> bool:
+    """Whether a timed single meeting row (``MEETING_COLUMNS``) overlaps ``[lo, hi)``, from
+    its stored UTC texts."""
+    return (hi is None or row[_START] < hi) and (lo is None or row[_END] > lo)
 
 
 def _person(name: str, email: str) -> str:
@@ -138,29 +160,44 @@ class QueryService:
                 raise ValueError("occurrences() needs aware bounds")
         from liaison_calendar.store import queries  # with SQLAlchemy: not for a first paint
 
-        with self._db.reading() as session:
-            matching = None
-            if flt.search and flt.search.strip():
-                matching = set(queries.fts_search(session, flt.search))
-                if not matching:
-                    return []
-            ids = queries.candidate_ids(session, start, end, flt, matching)
-            meetings = queries.load_meetings(session, ids)
+        matching = self._matching(flt)
+        if matching is not None and not matching:
+            return []
+        lo = utc_text(start) if start is not None else None
+        hi = utc_text(end + timedelta(seconds=bool(end.microsecond))) if end is not None else None
+        with self._db.plain() as conn:
+            # One statement reads the candidates whole; a timed single meeting outside the
+            # window (the candidates are a superset) is dropped before it is built, on its
+            # stored texts.
+            found = [
+                row
+                for row in briefs.rows(conn, start, end, flt, columns=queries.MEETING_COLUMNS)
+                if (matching is None or row[0] in matching)
+                and (row[_RRULE] is not None or row[_ALL_DAY] or _within(row, lo, hi))
+            ]
+            meetings = queries.meetings_from(conn, found)
             masters = [m.id for m in meetings.values() if m.rrule]
-            replaced = queries.override_keys(session, masters)
+            replaced = briefs.replaced_keys(conn, masters)
         horizon = end or (self._clock.now() + OPEN_ENDED_HORIZON)
-        result: list[Occurrence] = []
-        for meeting in meetings.values():
-            if meeting.rrule:
-                result.extend(
-                    self._expand(meeting, start, horizon, replaced.get(meeting.id, set()))
+        # Sorted on (start as stored UTC text, title, id): the order of ``sort_key``, without
+        # converting thousands of starts again.
+        keyed: list[tuple[str, str, int, Occurrence]] = []
+        for row in found:
+            meeting = meetings[row[0]]
+            if row[_RRULE] is not None:
+                keyed.extend(
+                    (_order_text(occ.start), meeting.title, meeting.id, occ)
+                    for occ in self._expand(
+                        meeting, start, horizon, replaced.get(meeting.id, set())
+                    )
                 )
-            elif _overlaps(meeting.start, meeting.end, start, end):
-                result.append(
-                    _occurrence(meeting, meeting.start, meeting.end, meeting.recurrence_id)
-                )
-        result.sort(key=lambda o: (sort_key(o.start), o.meeting.title, o.meeting.id))
-        return result
+            elif not row[_ALL_DAY] or _overlaps(meeting.start, meeting.end, start, end):
+                # A timed one was checked on its stored texts, which is exact: they have
+                # whole seconds, the window's start was cut and its end rounded up to one.
+                occ = _occurrence(meeting, meeting.start, meeting.end, meeting.recurrence_id)
+                keyed.append((row[_START], meeting.title, meeting.id, occ))
+        keyed.sort(key=_ORDER)
+        return [entry[3] for entry in keyed]
 
     def _expand(
         self, meeting: Meeting, lo: datetime | None, hi: datetime, replaced: set[str]
@@ -270,8 +307,8 @@ class QueryService:
             return None
         from liaison_calendar.store import queries  # with SQLAlchemy: not for a first paint
 
-        with self._db.reading() as session:
-            return set(queries.fts_search(session, flt.search))
+        with self._db.plain() as conn:
+            return queries.fts_matches(conn, flt.search)
 
     def _briefs_of(
         self,
@@ -374,9 +411,9 @@ class QueryService:
         """Meetings whose title, description, location, agenda or participants match, best first."""
         from liaison_calendar.store import queries  # with SQLAlchemy: not for a first paint
 
-        with self._db.reading() as session:
-            ids = queries.fts_search(session, text, limit)
-            meetings = queries.load_meetings(session, ids)
+        with self._db.plain() as conn:
+            ids = queries.fts_search(conn, text, limit)
+            meetings = queries.meetings_of(conn, ids)
         return [meetings[i] for i in ids if i in meetings]
 
     def day_window(self, first: date, last: date, tz: str) -> tuple[datetime, datetime]:

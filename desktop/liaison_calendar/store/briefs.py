@@ -50,6 +50,16 @@ COLUMNS = (
 """What ``rows`` returns, in this order; the last column is the strand ids, comma-separated."""
 
 
+MEETING_FIELDS = (
+    "id", "uid", "sequence", "title", "kind_id", "series_id", "iteration", "start_utc",
+    "end_utc", "tz", "all_day", "start_date", "end_date", "floating", "location", "mode",
+    "lead_side", "status", "marking", "release_level", "description", "outcomes", "rrule",
+    "exdates", "rdates", "master_id", "recurrence_id", "exercise_phase_id", "created",
+    "modified",
+)  # fmt: skip
+"""The columns of a whole meeting row, in the order of ``store.queries``' read models."""
+
+
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
 

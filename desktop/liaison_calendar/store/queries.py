@@ -2,7 +2,7 @@
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -32,7 +32,6 @@ from liaison_calendar.store.tables import (
     MeetingRecord,
     OrganisationRecord,
     ParticipantRecord,
-    SeriesRecord,
     StrandRecord,
 )
 from liaison_calendar.store.types import utc_text
@@ -64,171 +63,144 @@ def key_map(session: Session, record: type[_Keyed]) -> dict[int, str]:
 
 
 def load_meetings(session: Session, ids: Sequence[int]) -> dict[int, Meeting]:
-    """Read models for the meetings ``ids``, loaded in a few batched queries."""
-    if not ids:
-        return {}
-    unique_ids = sorted(set(ids))
-    kinds = key_map(session, KindRecord)
-    strands = key_map(session, StrandRecord)
-    series_names: dict[int | None, str] = dict(
-        session.exec(select(col(SeriesRecord.id), col(SeriesRecord.name))).all()
-    )
-    rows: list[_MeetingRow] = []
-    strand_keys: dict[int, list[str]] = defaultdict(list)
-    partner_names: dict[int, list[str]] = defaultdict(list)
-    proposal_numbers: dict[int, list[int]] = defaultdict(list)
-    for chunk in _chunks(unique_ids):
-        # Plain rows, not ORM objects: a month of a big calendar is thousands of meetings.
+    """Read models for the meetings ``ids``, loaded in a few batched queries (after writing
+    what the session holds, as its own queries would)."""
+    session.flush()
+    return meetings_of(driver(session), ids)
+
+
+def meetings_of(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, Meeting]:
+    """``load_meetings`` on a plain sqlite3 connection (in a read transaction)."""
+    found: list[Sequence[Any]] = []
+    for chunk in _chunks(sorted(set(ids))):
         marks = ", ".join("?" * len(chunk))
-        rows.extend(
-            _MeetingRow.of(values)
-            for values in session.connection()
-            .exec_driver_sql(
-                f"SELECT {_MEETING_COLUMNS} FROM meeting WHERE id IN ({marks})", tuple(chunk)
-            )
-            .fetchall()
-        )
-        conn = session.connection()
-        for mid, sid in conn.exec_driver_sql(
-            f"SELECT meeting_id, strand_id FROM meeting_strand WHERE meeting_id IN ({marks})",
-            tuple(chunk),
-        ):
-            strand_keys[mid].append(strands[sid])
-        for mid, name in conn.exec_driver_sql(
-            "SELECT l.meeting_id, p.name FROM meeting_partner l JOIN partner p "
-            f"ON p.id = l.partner_id WHERE l.meeting_id IN ({marks})",
-            tuple(chunk),
-        ):
-            partner_names[mid].append(name)
-        for mid, number in conn.exec_driver_sql(
-            "SELECT l.meeting_id, c.number FROM meeting_proposal l JOIN common_proposal c "
-            f"ON c.id = l.proposal_id WHERE l.meeting_id IN ({marks})",
-            tuple(chunk),
-        ):
-            proposal_numbers[mid].append(number)
-    strand_order = {key: i for i, key in enumerate(sorted(strands.values()))}
+        sql = f"SELECT {MEETING_COLUMNS} FROM meeting m WHERE m.id IN ({marks})"
+        found += conn.execute(sql, tuple(chunk)).fetchall()
+    return meetings_from(conn, found)
+
+
+def meetings_from(conn: sqlite3.Connection, found: Sequence[Sequence[Any]]) -> dict[int, Meeting]:
+    """Read models of meeting rows read as ``MEETING_COLUMNS`` (plain sqlite3 rows, never ORM
+    objects: a month of a big calendar is thousands of meetings)."""
+    if not found:
+        return {}
+    kinds = dict(conn.execute("SELECT id, key FROM kind").fetchall())
+    strands = dict(conn.execute("SELECT id, key FROM strand").fetchall())
+    series_names = dict(conn.execute("SELECT id, name FROM series").fetchall())
+    # Strands in the order of their keys, as the filters list them.
+    order = {sid: i for i, (sid, _key) in enumerate(sorted(strands.items(), key=lambda s: s[1]))}
     result = {}
-    for row in rows:
-        assert row.id is not None
-        result[row.id] = to_meeting(
-            row,
-            kind=kinds[row.kind_id],
-            strands=sorted(strand_keys[row.id], key=lambda k: strand_order.get(k, 0)),
-            partners=sorted(partner_names[row.id]),
-            series=series_names.get(row.series_id) if row.series_id else None,
-            proposals=sorted(proposal_numbers[row.id]),
+    for values in found:
+        strand_ids, partners, proposals = values[_LINKS:]
+        keys: tuple[str, ...] = ()
+        if strand_ids is not None:
+            if "," in strand_ids:
+                ordered = sorted(map(int, strand_ids.split(",")), key=order.__getitem__)
+                keys = tuple(strands[i] for i in ordered)
+            else:
+                keys = (strands[int(strand_ids)],)
+        names: tuple[str, ...] = ()
+        if partners is not None:
+            names = tuple(sorted(partners.split("\x1f"))) if "\x1f" in partners else (partners,)
+        series_id = values[_SERIES_ID]
+        result[values[0]] = _to_meeting(
+            values,
+            kinds[values[_KIND_ID]],
+            keys,
+            names,
+            series_names.get(series_id) if series_id else None,
+            tuple(sorted(map(int, proposals.split(",")))) if proposals is not None else (),
         )
     return result
 
 
-class _MeetingRow(NamedTuple):
-    """The columns of a meeting row that its read model needs, as their Python types."""
-
-    id: int
-    uid: str
-    sequence: int
-    title: str
-    kind_id: int
-    series_id: int | None
-    iteration: int | None
-    start_utc: datetime
-    end_utc: datetime
-    tz: str
-    all_day: bool
-    start_date: date | None
-    end_date: date | None
-    floating: bool
-    location: str
-    mode: str
-    lead_side: str
-    status: str
-    marking: str
-    release_level: str
-    description: str
-    outcomes: str
-    rrule: str | None
-    exdates: str
-    rdates: str
-    master_id: int | None
-    recurrence_id: str | None
-    exercise_phase_id: int | None
-    created: datetime
-    modified: datetime
-
-    @classmethod
-    def of(cls, values: Sequence[Any]) -> "_MeetingRow":
-        v = list(values)
-        for i in _INSTANTS:
-            v[i] = datetime.fromisoformat(v[i])  # stored as UTC with a Z (see ``types``)
-        for i in _DATES:
-            v[i] = date.fromisoformat(v[i]) if v[i] is not None else None
-        for i in _FLAGS:
-            v[i] = bool(v[i])
-        return cls(*v)
+_KIND_ID = briefs.MEETING_FIELDS.index("kind_id")
+_SERIES_ID = briefs.MEETING_FIELDS.index("series_id")
+_LINKS = len(briefs.MEETING_FIELDS)
 
 
-_MEETING_COLUMNS = ", ".join(_MeetingRow._fields)
-_INSTANTS = [_MeetingRow._fields.index(n) for n in ("start_utc", "end_utc", "created", "modified")]
-_DATES = [_MeetingRow._fields.index(n) for n in ("start_date", "end_date")]
-_FLAGS = [_MeetingRow._fields.index(n) for n in ("all_day", "floating")]
+MEETING_COLUMNS = ", ".join(
+    [
+        *(f"m.{name}" for name in briefs.MEETING_FIELDS),
+        "(SELECT group_concat(strand_id) FROM meeting_strand WHERE meeting_id = m.id)",
+        "(SELECT group_concat(p.name, char(31)) FROM meeting_partner l JOIN partner p "
+        "ON p.id = l.partner_id WHERE l.meeting_id = m.id)",
+        "(SELECT group_concat(c.number) FROM meeting_proposal l JOIN common_proposal c "
+        "ON c.id = l.proposal_id WHERE l.meeting_id = m.id)",
+    ]
+)
+"""What ``meetings_from`` reads of ``meeting m``: its columns in the order of
+``briefs.MEETING_FIELDS``, then its strand ids, partner names (separated by US, 0x1f) and
+proposal numbers, each in one text or NULL."""
 
 
-def to_meeting(
-    row: "_MeetingRow",
-    *,
+def _to_meeting(
+    values: Sequence[Any],
     kind: str,
-    strands: Sequence[str],
-    partners: Sequence[str],
+    strands: tuple[str, ...],
+    partners: tuple[str, ...],
     series: str | None,
-    proposals: Sequence[int],
+    proposals: tuple[int, ...],
+    *,
+    _modes: dict[str, Any] = briefs.MODES,
+    _leads: dict[str, Any] = briefs.LEADS,
+    _statuses: dict[str, Any] = briefs.STATUSES,
+    _releases: dict[str, Any] = briefs.RELEASES,
+    _instant: Callable[[str], datetime] = datetime.fromisoformat,
 ) -> Meeting:
-    assert row.id is not None
-    if row.all_day:
-        assert row.start_date is not None
-        assert row.end_date is not None
-        start: Moment = row.start_date
-        end: Moment = row.end_date
+    """The read model of a row read as ``MEETING_COLUMNS``, built without validation: every
+    value comes from a row the services validated (thousands of these fill a month of a big
+    calendar, so the row is read by position, once, with the lookups bound)."""
+    (
+        mid, uid, sequence, title, _kind_id, series_id, iteration, start_utc, end_utc, tz,
+        all_day, start_date, end_date, floating, location, mode, lead_side, status, marking,
+        release_level, description, outcomes, rrule, exdates, rdates, master_id,
+        recurrence_id, exercise_phase_id, created, modified, *_links,
+    ) = values  # fmt: skip
+    start: Moment
+    end: Moment
+    if all_day:
+        start, end = date.fromisoformat(start_date), date.fromisoformat(end_date)
     else:
-        tz = zone(row.tz)
-        start = row.start_utc.astimezone(tz)
-        end = row.end_utc.astimezone(tz)
-    # Built without validation: every value comes from a row the services validated, in its
-    # type already (thousands of these fill a month of a big calendar).
+        # Stored as UTC text with a Z (see ``types``).
+        where = zone(tz)
+        start = _instant(start_utc).astimezone(where)
+        end = _instant(end_utc).astimezone(where)
     return unchecked(
         Meeting,
         {
-            "id": row.id,
-            "uid": row.uid,
-            "sequence": row.sequence,
-            "title": row.title,
+            "id": mid,
+            "uid": uid,
+            "sequence": sequence,
+            "title": title,
             "kind": kind,
             "start": start,
             "end": end,
-            "tz": row.tz,
-            "all_day": row.all_day,
-            "floating": row.floating,
-            "strands": tuple(strands),
-            "partners": tuple(partners),
+            "tz": tz,
+            "all_day": bool(all_day),
+            "floating": bool(floating),
+            "strands": strands,
+            "partners": partners,
             "series": series,
-            "series_id": row.series_id,
-            "iteration": row.iteration,
-            "location": row.location,
-            "mode": briefs.MODES[row.mode],
-            "lead_side": briefs.LEADS[row.lead_side],
-            "status": briefs.STATUSES[row.status],
-            "marking": row.marking,
-            "release_level": briefs.RELEASES[row.release_level],
-            "description": row.description,
-            "outcomes": row.outcomes,
-            "rrule": row.rrule,
-            "exdates": briefs.occurrence_keys(row.exdates),
-            "rdates": briefs.occurrence_keys(row.rdates),
-            "master_id": row.master_id,
-            "recurrence_id": parse_occurrence_key(row.recurrence_id) if row.recurrence_id else None,
-            "proposals": tuple(proposals),
-            "exercise_phase_id": row.exercise_phase_id,
-            "created": row.created,
-            "modified": row.modified,
+            "series_id": series_id,
+            "iteration": iteration,
+            "location": location,
+            "mode": _modes[mode],
+            "lead_side": _leads[lead_side],
+            "status": _statuses[status],
+            "marking": marking,
+            "release_level": _releases[release_level],
+            "description": description,
+            "outcomes": outcomes,
+            "rrule": rrule,
+            "exdates": () if exdates == "[]" else briefs.occurrence_keys(exdates),
+            "rdates": () if rdates == "[]" else briefs.occurrence_keys(rdates),
+            "master_id": master_id,
+            "recurrence_id": parse_occurrence_key(recurrence_id) if recurrence_id else None,
+            "proposals": proposals,
+            "exercise_phase_id": exercise_phase_id,
+            "created": _instant(created),
+            "modified": _instant(modified),
         },
     )
 
@@ -394,17 +366,44 @@ def fts_query(user_text: str) -> str | None:
     return " AND ".join(f'"{w}"*' for w in words)
 
 
-def fts_search(session: Session, user_text: str, limit: int | None = None) -> list[int]:
-    """Meeting ids matching ``user_text``, best first."""
+SCORED_MATCHES = 1_000
+"""A search with a limit ranks at most this many matches: the most recently added ones."""
+
+
+def fts_search(conn: sqlite3.Connection, user_text: str, limit: int | None = None) -> list[int]:
+    """Meeting ids matching ``user_text``, best first.
+
+    With a ``limit`` (Find), only the ``SCORED_MATCHES`` most recently added matches are
+    ranked, all of them when fewer match: a common word matches tens of thousands of meetings
+    in a big calendar, and ranking them all took longer than a keystroke may (60 ms).
+    """
     expression = fts_query(user_text)
     if expression is None:
         return []
-    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY bm25({FTS_TABLE})"
-    params: dict[str, object] = {"q": expression}
+    floor = 0
     if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-    return [r[0] for r in session.connection().execute(text(sql), params)]
+        row = conn.execute(
+            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? "
+            "ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (expression, SCORED_MATCHES - 1),
+        ).fetchone()
+        floor = row[0] if row is not None else 0
+    sql = (
+        f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid >= ? "
+        f"ORDER BY bm25({FTS_TABLE})"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [r[0] for r in conn.execute(sql, (expression, floor))]
+
+
+def fts_matches(conn: sqlite3.Connection, user_text: str) -> set[int]:
+    """Every meeting id matching ``user_text`` (a filter: not ranked)."""
+    expression = fts_query(user_text)
+    if expression is None:
+        return set()
+    sql = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
+    return {r[0] for r in conn.execute(sql, (expression,))}
 
 
 # --- batched detail (export) ---------------------------------------------------------------
