@@ -495,7 +495,7 @@ class _Index:
         counter, count, total = state
         before = set(self.rows)
         self._update(session, counter, count)
-        if sum(r.revision for r in self.rows.values()) != total:
+        if queries.revision_sum(r.revision for r in self.rows.values()) != total:
             # Not the calendar the rows came from (a backup put back): read it all again,
             # and forget every id, since ids may now stand for other meetings.
             self._reset()

@@ -97,7 +97,10 @@ def _repeats(
 
 
 def _brief_order(o: BriefOccurrence) -> tuple[datetime, str, int]:
-    return (sort_key(o.start), o.meeting.title, o.meeting.id)
+    start, meeting = o.start, o.meeting  # thousands: ``sort_key`` inline
+    if type(start) is datetime:
+        return (start.astimezone(UTC), meeting.title, meeting.id)
+    return (datetime.combine(start, time.min, tzinfo=UTC), meeting.title, meeting.id)
 
 
 _ORDER = itemgetter(0, 1, 2)
@@ -122,15 +125,23 @@ def _single_day(occ: BriefOccurrence, bounds: list[str]) -> tuple[int, str] | No
     return (index, first) if last <= bounds[index + 1] else None
 
 
-_START, _END, _ALL_DAY, _RRULE = (
-    briefs.MEETING_FIELDS.index(name) for name in ("start_utc", "end_utc", "all_day", "rrule")
+_START, _ALL_DAY, _RRULE = (
+    briefs.MEETING_FIELDS.index(name) for name in ("start_utc", "all_day", "rrule")
 )
 
 
-def _within(row: Sequence[Any], lo: str | None, hi: str | None) -> bool:
-    """Whether a timed single meeting row (``MEETING_COLUMNS``) overlaps ``[lo, hi)``, from
-    its stored UTC texts."""
-    return (hi is None or row[_START] < hi) and (lo is None or row[_END] > lo)
+def _within(row: Sequence[Any], lo: str | None, hi: str | None, first: int = _START) -> bool:
+    """Whether a timed single meeting row overlaps ``[lo, hi)`` (``_window_texts``), from its
+    stored UTC start and end (at ``first`` and the column after it)."""
+    return (hi is None or row[first] < hi) and (lo is None or row[first + 1] > lo)
+
+
+def _window_texts(start: datetime | None, end: datetime | None) -> tuple[str | None, str | None]:
+    """A window as stored texts, for ``_within``: they have whole seconds, so the start is cut
+    and the end rounded up to one, and comparing texts is then exact."""
+    lo = utc_text(start) if start is not None else None
+    hi = utc_text(end + timedelta(seconds=bool(end.microsecond))) if end is not None else None
+    return lo, hi
 
 
 def _person(name: str, email: str) -> str:
@@ -163,8 +174,7 @@ class QueryService:
         matching = self._matching(flt)
         if matching is not None and not matching:
             return []
-        lo = utc_text(start) if start is not None else None
-        hi = utc_text(end + timedelta(seconds=bool(end.microsecond))) if end is not None else None
+        lo, hi = _window_texts(start, end)
         with self._db.plain() as conn:
             # One statement reads the candidates whole; a timed single meeting outside the
             # window (the candidates are a superset) is dropped before it is built, on its
@@ -319,12 +329,11 @@ class QueryService:
         matching: set[int] | None,
     ) -> list[BriefOccurrence]:
         """The occurrences in ``[start, end)`` of the ``briefs.COLUMNS`` rows ``found``."""
-        kinds = briefs.names(conn, "kind")
-        strands = briefs.names(conn, "strand")
-        series = briefs.names(conn, "series") if any(r[10] for r in found) else {}
+        kinds, strands, series = briefs.names(conn)
         masters = [r[0] for r in found if r[15]]
         replaced = briefs.replaced_keys(conn, masters) if masters else {}
         horizon = end or (self._clock.now() + OPEN_ENDED_HORIZON)
+        lo, hi = _window_texts(start, end)
         zones: dict[str, ZoneInfo] = {}
         result: list[BriefOccurrence] = []
         for row in found:
@@ -340,13 +349,19 @@ class QueryService:
                 where = zones.get(tz) or zones.setdefault(tz, zone(tz))
                 m_start = datetime.fromisoformat(start_utc).astimezone(where)
                 m_end = datetime.fromisoformat(end_utc).astimezone(where)
-            strand_keys = sorted(strands[int(i)] for i in row[20].split(",")) if row[20] else []
+            ids = row[20]
+            if not ids:
+                strand_keys: tuple[str, ...] = ()
+            elif "," in ids:
+                strand_keys = tuple(sorted(strands[int(i)] for i in ids.split(",")))
+            else:
+                strand_keys = (strands[int(ids)],)
             meeting = MeetingBrief(
                 mid,
                 uid,
                 title,
                 kinds[kind_id],
-                tuple(strand_keys),
+                strand_keys,
                 m_start,
                 m_end,
                 tz,
@@ -360,7 +375,12 @@ class QueryService:
                 master_id,
             )
             if not rrule:
-                if _overlaps(m_start, m_end, start, end):
+                # A timed one on its stored texts, exactly (see ``occurrences``).
+                if (
+                    _within(row, lo, hi, 4)
+                    if not all_day
+                    else _overlaps(m_start, m_end, start, end)
+                ):
                     key = parse_occurrence_key(rec_key) if rec_key else None
                     result.append(BriefOccurrence(meeting, m_start, m_end, key))
                 continue
