@@ -9,6 +9,7 @@ needed, or a problem naming the line and the component; nothing here touches the
 import hashlib
 import json
 import multiprocessing
+import os
 import re
 import sys
 import threading
@@ -30,7 +31,7 @@ from liaison_calendar.domain.models import (
     ParticipantDraft,
 )
 from liaison_calendar.domain.timezones import is_valid_zone, zone
-from liaison_calendar.ical import content, scan
+from liaison_calendar.ical import content, scan, worker
 from liaison_calendar.ical.export import TITLE_PREFIXES
 
 DEFAULT_LIMIT = 50 * 1024 * 1024
@@ -270,12 +271,22 @@ class Parser:
         forks = "fork" in multiprocessing.get_all_start_methods()
         if total >= PARALLEL_FROM and forks and _alone():
             forked = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=forked)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=forked,
+                initializer=worker.end_with_parent,
+                initargs=(os.getpid(), True),
+            )
         elif total >= SPAWNED_FROM:
             # Threads (the Qt app) or no fork (Windows): a fresh interpreter, which takes a
             # second to start, pays for itself only on big files.
             spawned = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=spawned)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=spawned,
+                initializer=worker.end_with_parent,
+                initargs=(os.getpid(), False),
+            )
 
     def __enter__(self) -> "Parser":
         return self
