@@ -3,15 +3,21 @@
 Write to a temp file in the target's folder, fsync it, rename it over the target, fsync the
 folder. A failure leaves the target as it was and says why in one line (``OutputError`` or the
 class given).
+
+Not every writer reports a failed write: Qt's PDF writer ignores a full disk and finishes with a
+PDF cut short. A file whose format has a known last word (a PDF's ``%%EOF``) is therefore read
+back before it replaces the target, and refused if that word is missing.
 """
 
 import contextlib
 import errno
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from liaison_calendar.errors import LiaisonError, OutputError
 
@@ -30,6 +36,11 @@ def writable_folder(path: Path, error: type[LiaisonError] = OutputError) -> Path
     return folder
 
 
+PDF_TRAILER = b"%%EOF"
+TRAILERS = {".pdf": PDF_TRAILER}
+"""What a complete file of each format ends with (trailing white space aside)."""
+
+
 def _new_file_mode() -> int:
     """What a new file gets under the current umask (0666 less the umask)."""
     mask = os.umask(0o022)
@@ -39,12 +50,20 @@ def _new_file_mode() -> int:
 
 @contextmanager
 def replacing(
-    target: Path, error: type[LiaisonError] = OutputError, mode: int | None = None
+    target: Path,
+    error: type[LiaisonError] = OutputError,
+    mode: int | None = None,
+    trailer: bytes | None = None,
 ) -> Iterator[Path]:
     """A temp path beside ``target`` to write (by any means, e.g. Qt's PDF writer); when the
     block ends it is fsynced and renamed over ``target``. On any error it is removed and
     ``target`` is left untouched. The file keeps ``target``'s mode, or gets ``mode``, or what
-    the umask gives a new file."""
+    the umask gives a new file.
+
+    The written file must end with ``trailer`` (default: what ``TRAILERS`` gives ``target``'s
+    suffix; ``b""`` for no check), or it is refused as cut short: the writer may have hit a
+    full disk without saying so."""
+    expected = TRAILERS.get(target.suffix.lower(), b"") if trailer is None else trailer
     folder = writable_folder(target, error)
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -56,6 +75,8 @@ def replacing(
         yield temp
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
+            if expected and not _ends_with(written, expected):
+                raise error(f"Could not write {target}: {_cut_short(folder)}.")
         if mode is None:
             mode = target.stat().st_mode & 0o777 if target.exists() else _new_file_mode()
         os.chmod(temp, mode)
@@ -74,7 +95,7 @@ def write_atomically(
 ) -> int:
     """Write ``chunks`` to ``target`` atomically; the number of bytes written."""
     size = 0
-    with replacing(target, error) as temp:
+    with replacing(target, error, trailer=b"") as temp:  # Python reports every failed write
         try:
             with open(temp, "wb") as out:
                 for chunk in chunks:
@@ -83,6 +104,21 @@ def write_atomically(
         except OSError as exc:
             raise error(f"Could not write {target}: {reason(exc)}.") from None
     return size
+
+
+def _ends_with(file: BinaryIO, trailer: bytes) -> bool:
+    """Whether the open ``file`` ends with ``trailer``, white space after it aside."""
+    size = file.seek(0, os.SEEK_END)
+    file.seek(max(0, size - len(trailer) - 64))
+    return file.read().rstrip().endswith(trailer)
+
+
+def _cut_short(folder: Path) -> str:
+    """Why a file came out without its last word (while it still takes its space)."""
+    with contextlib.suppress(OSError):
+        if shutil.disk_usage(folder).free == 0:
+            return "the disk is full"
+    return "the file came out incomplete (is the disk full?)"
 
 
 def reason(exc: OSError) -> str:

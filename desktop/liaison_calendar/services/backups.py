@@ -36,11 +36,13 @@ class Restored:
 def copy_database(source: Path, target: Path) -> Path:
     """A consistent copy of the calendar at ``source`` written atomically to ``target``, as
     private as the calendar itself (its file mode)."""
-    with replacing(target, mode=source.stat().st_mode & 0o777) as temp:
+    # SQLite reports every failed write itself: no trailer to check (even if named .pdf).
+    with replacing(target, mode=source.stat().st_mode & 0o777, trailer=b"") as temp:
         try:
             database.backup(source, temp)
         except sqlite3.Error as exc:
-            raise OutputError(f"Could not back up {source} to {target}: {exc}.") from None
+            why = "the disk is full" if "full" in str(exc).lower() else str(exc)
+            raise OutputError(f"Could not back up {source} to {target}: {why}.") from None
     return target
 
 

@@ -7,6 +7,8 @@ app wrote it) is refused before anything is written to it.
 
 import contextlib
 import logging
+import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -85,6 +87,31 @@ def _is_lock_error(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
+_CANNOT_USE = ("database or disk is full", "disk i/o error", "unable to open database file")
+"""SQLite's words for a disk that is full or failing, or a folder it cannot write beside the
+file in (WAL needs the -wal and -shm files there, even to read)."""
+
+
+def _cannot_use(path: Path, exc: BaseException) -> DatabaseError | None:
+    """The error a user understands for a full disk or an unwritable folder, if it is one."""
+    text = str(exc).lower()
+    if not any(words in text for words in _CANNOT_USE):
+        return None
+    folder = path.parent
+    with contextlib.suppress(OSError):
+        if "full" in text or shutil.disk_usage(folder).free == 0:
+            return DatabaseError(
+                f"The disk holding the calendar {path} is full: free some space and try "
+                "again; nothing was changed."
+            )
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        return DatabaseError(
+            f"The calendar {path} is in a read-only folder: Liaison Calendar needs to write "
+            "beside it. Copy it to a folder you can write to; nothing was changed."
+        )
+    return DatabaseError(f"Cannot use the calendar at {path} ({exc}); nothing was changed.")
+
+
 def inspect_file(path: Path) -> Inspection:
     """What the file at ``path`` is, read without writing a byte to it."""
     if not path.exists() or (path.is_file() and path.stat().st_size == 0):
@@ -119,6 +146,8 @@ def inspect_file(path: Path) -> Inspection:
     except sqlite3.OperationalError as exc:
         if _is_lock_error(exc):
             raise _busy(path) from None
+        if (unusable := _cannot_use(path, exc)) is not None:
+            raise unusable from None  # a full disk, not a foreign file
         raise NotALiaisonDatabaseError(
             f"{path} cannot be read as a Liaison Calendar database ({exc})."
         ) from None
@@ -306,6 +335,8 @@ class Database:
             raise _busy(self.path) from None
         if "readonly" in str(exc).lower():
             raise DatabaseError(f"The calendar file {self.path} is read-only.") from None
+        if (unusable := _cannot_use(self.path, exc)) is not None:
+            raise unusable from None
 
     def close(self) -> None:
         """Close every connection; like SQLAlchemy's engine, a later use opens new ones."""
@@ -327,8 +358,12 @@ def _upgrade(engine: "Engine") -> None:
 
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
-        conn.commit()
+        # Every revision in one transaction, all or none. Left to itself Alembic commits each
+        # revision on its own (to it SQLite has no transactional DDL), and an upgrade failing
+        # half-way (a full disk while 0005 rebuilds the search index) left the file at a
+        # revision in between, which the previous app no longer opens.
+        with conn.begin():
+            command.upgrade(cfg, "head")
         problems = raw.execute("PRAGMA foreign_key_check").fetchall()
         raw.execute("PRAGMA foreign_keys = ON")
     if problems:
@@ -379,6 +414,8 @@ def open_database(path: Path, clock: Clock | None = None) -> Database:
         engine.dispose()
         if _is_lock_error(exc.orig or exc):
             raise _busy(path) from None
+        if (unusable := _cannot_use(path, exc.orig or exc)) is not None:
+            raise unusable from None
         raise DatabaseError(f"Cannot open the calendar at {path}: {exc.orig}.") from None
     except SADatabaseError as exc:
         engine.dispose()

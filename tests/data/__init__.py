@@ -1,0 +1,1 @@
+"""Data files of the tests: golden documents and calendar files of earlier schema revisions."""
