@@ -125,7 +125,13 @@ class CreateIteration(_ServiceCommand):
 
 
 class ReplaceMeeting(_ServiceCommand):
-    """An edit in the meeting dialog: everything the meeting says, before and after."""
+    """An edit in the meeting dialog: everything the meeting says, before and after.
+
+    Only what the edit changed is written, onto what the meeting says when it is written: a
+    field another copy of the app (or the command line) changed while the dialog was open,
+    and this edit left alone, keeps the other copy's value. Undo takes back only this edit's
+    changes the same way.
+    """
 
     def __init__(
         self,
@@ -140,10 +146,22 @@ class ReplaceMeeting(_ServiceCommand):
         self._before, self._after = before, after
 
     def _do(self) -> None:
-        self._changed(self._services.meetings.replace(self._id, self._after).uid)
+        self._changed(self._replace(self._before, self._after))
 
     def _undo(self) -> None:
-        self._changed(self._services.meetings.replace(self._id, self._before).uid)
+        self._changed(self._replace(self._after, self._before))
+
+    def _replace(self, old: MeetingDraft, new: MeetingDraft) -> str:
+        from liaison_calendar.ui.meeting_dialog import draft_from_detail  # the editor, lazily
+
+        meetings = self._services.meetings
+        now = draft_from_detail(meetings.get(self._id))
+        edited = {
+            name: getattr(new, name)
+            for name in MeetingDraft.model_fields
+            if getattr(old, name) != getattr(new, name)
+        }
+        return meetings.replace(self._id, now.model_copy(update=edited)).uid
 
 
 class DeleteMeeting(_ServiceCommand):
