@@ -13,6 +13,8 @@ import contextlib
 import errno
 import os
 import shutil
+import socket
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -41,6 +43,45 @@ TRAILERS = {".pdf": PDF_TRAILER}
 """What a complete file of each format ends with (trailing white space aside)."""
 
 
+_HOST = socket.gethostname().replace(".", "_")
+
+
+def _temp_prefix(target: Path) -> str:
+    """``.NAME.HOST.PID.``: a hidden temp file beside ``target`` that says who writes it."""
+    return f".{target.name}.{_HOST}.{os.getpid()}."
+
+
+def remove_stale_temps(target: Path) -> int:
+    """Remove the temp files a writer of ``target`` on this machine left behind when it was
+    killed (its process is gone); how many. Each may be as big as the file (a feed of a big
+    calendar is 160 MiB), and a crash must not fill the folder over time. Another copy's
+    temp file, or one from another machine sharing the folder, is left alone."""
+    removed = 0
+    prefix = f".{target.name}.{_HOST}."
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+                continue
+            pid = entry.name[len(prefix) :].split(".", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid() or sys.platform == "win32":  # there, os.kill(pid, 0) is Ctrl+C
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # someone else's process, or no way to tell: keep its file
+    return True
+
+
 def _new_file_mode() -> int:
     """What a new file gets under the current umask (0666 less the umask)."""
     mask = os.umask(0o022)
@@ -65,8 +106,9 @@ def replacing(
     full disk without saying so."""
     expected = TRAILERS.get(target.suffix.lower(), b"") if trailer is None else trailer
     folder = writable_folder(target, error)
+    remove_stale_temps(target)
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=folder)
         os.close(fd)
     except OSError as exc:
         raise error(f"Could not write {target}: {reason(exc)}.") from None

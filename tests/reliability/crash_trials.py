@@ -260,6 +260,8 @@ def trial_publish(setup: Setup, rng: random.Random, n: int) -> tuple[str, str | 
         )
         if again.returncode != 0:
             return "stuck", f"the next publish failed: {again.stderr.strip()}"
+        if left := sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp")):
+            return "litter", f"the next publish left the killed one's temp files: {left}"
         return ("before any feed" if not feeds else "feeds whole"), None
     finally:
         _remove(db)

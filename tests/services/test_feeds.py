@@ -959,3 +959,36 @@ def test_extra_dates_are_written_as_rdate_and_readers_agree(services: Services) 
 def test_extra_dates_need_a_repeat_rule(services: Services) -> None:
     with pytest.raises(ValidationError, match="Extra dates need a repeat rule"):
         services.meetings.create(draft(rdates=[datetime(2024, 6, 20, 9, 30)]))
+
+
+def test_publish_removes_temp_files_a_killed_publisher_left_and_keeps_a_running_ones(
+    services: Services, tmp_path: Path
+) -> None:
+    """A publisher killed mid-write leaves its hidden temp file, as big as the feed; the next
+    publish removes it, but never the temp file of another copy still writing."""
+    import socket
+    import subprocess
+    import sys
+
+    host = socket.gethostname().replace(".", "_")
+    out = tmp_path / "feeds"
+    out.mkdir()
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        stale = out / f".all.ics.{host}.{gone.pid}.x1y2.tmp"
+        busy = out / f".all.ics.{host}.{running.pid}.x3y4.tmp"
+        elsewhere = out / ".all.ics.another-machine.1.x5y6.tmp"
+        for path in (stale, busy, elsewhere):
+            path.write_bytes(b"BEGIN:VCALENDAR\r\n")
+
+        services.feeds.publish(out)
+
+        assert not stale.exists()
+        assert busy.exists()
+        assert elsewhere.exists()
+        assert (out / "all.ics").read_bytes().rstrip().endswith(b"END:VCALENDAR")
+    finally:
+        running.kill()
+        running.wait()
