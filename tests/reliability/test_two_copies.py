@@ -455,14 +455,30 @@ def test_an_edit_in_the_app_kept_waiting_says_busy_once_and_loses_nothing(
     messages: list[tuple[str, str]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from liaison_calendar.ui.meeting_dialog import MeetingDialog
+
     holder = Holder(calendar, "Held by the command line")
+    reopened: list[str] = []
     try:
-        edit_in_dialog(
-            app_window,
-            monkeypatch,
-            1,
-            lambda d: d.title_edit.setText("Staff talks (renamed while busy)"),
+
+        def renamed_then_cancelled(dialog: MeetingDialog) -> int:
+            if not reopened:
+                dialog.title_edit.setText("Staff talks (renamed while busy)")
+                reopened.append("")
+                return QDialog.DialogCode.Accepted.value
+            reopened.append(dialog.title_edit.text())  # opened again after the warning
+            return QDialog.DialogCode.Rejected.value
+
+        detail = app_window.services.meetings.get(1)
+        app_window.selected = next(
+            o for o in app_window.services.queries.occurrences() if o.meeting.id == detail.id
         )
+        monkeypatch.setattr(MeetingDialog, "exec", renamed_then_cancelled)
+        app_window.edit_selected()
+        # What was typed is not lost: the editor opened again with it, and the user cancelled.
+        assert reopened == ["", "Staff talks (renamed while busy)"]
         assert len(messages) == 1, messages
         kind, text = messages[0]
         assert kind == "warning"

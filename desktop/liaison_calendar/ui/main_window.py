@@ -618,14 +618,24 @@ class MainWindow(QMainWindow):
         detail = self._selected_detail()
         if detail is None:
             return
-        dialog = _editor().MeetingDialog.for_meeting(self.services, detail)
-        dialog.setParent(self, dialog.windowFlags())
-        if dialog.exec():
-            before, after = _editor().draft_from_detail(detail), dialog.draft()
-            if before != after:
-                self._run(
-                    commands.ReplaceMeeting(self.services, detail.id, before, after, self._changed)
-                )
+        editor = _editor()
+        before = editor.draft_from_detail(detail)
+        dialog = editor.MeetingDialog.for_meeting(self.services, detail)
+        while True:
+            dialog.setParent(self, dialog.windowFlags())
+            if not dialog.exec():
+                return
+            after = dialog.draft()
+            replace = commands.ReplaceMeeting
+            if after == before or self._run(
+                replace(self.services, detail.id, before, after, self._changed)
+            ):
+                return
+            # Not saved (the calendar was busy, say; the warning was shown): the editor opens
+            # again with what was typed, so that nothing typed is lost.
+            dialog = editor.MeetingDialog(
+                self.services, after, title=f"Edit meeting — {detail.title}"
+            )
 
     def next_iteration(self) -> None:
         detail = self._selected_detail()
