@@ -194,9 +194,23 @@ def _role(role: str) -> str:
     return "CHAIR" if "chair" in role.casefold() else "REQ-PARTICIPANT"
 
 
+def mail_address(email: str) -> str:
+    """The e-mail address a participant's ``email`` gives, or "" when it cannot be one.
+
+    A ``mailto:`` value is a URI, written as it is (TEXT escaping does not apply to it): an
+    "address" holding a line break would end its line, and what follows would become
+    properties or whole components of its own (``END:VEVENT``, ``BEGIN:VEVENT``...). An address
+    has one "@" word and no spaces; anything else is left out of the file.
+    """
+    address = clean_text(email).strip()
+    if "@" not in address or len(address.split()) != 1:
+        return ""
+    return address
+
+
 def _address(email: str, name: str) -> str:
-    if email and "@" in email:
-        return f"mailto:{email.strip()}"
+    if address := mail_address(email):
+        return f"mailto:{address}"
     digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
     return f"urn:x-liaison:participant:{digest}"
 
@@ -210,7 +224,9 @@ def _params(**values: str | None) -> str:
 def _people(m: MeetingDetail) -> list[str]:
     """ORGANIZER and ATTENDEEs; the X- parameters keep what a re-import needs."""
     lines = []
-    chair = next((p for p in m.participants if _role(p.role) == "CHAIR" and p.email), None)
+    chair = next(
+        (p for p in m.participants if _role(p.role) == "CHAIR" and mail_address(p.email)), None
+    )
     if chair is not None:
         lines.append(fold(f"ORGANIZER;CN={param_value(chair.name)}:{_address(chair.email, '')}"))
     for p in m.participants:

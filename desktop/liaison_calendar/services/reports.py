@@ -3,7 +3,9 @@
 The documents themselves are laid out by ``reports`` (HTML for Qt's rich text); this module
 chooses their content:
 - the print level: a document printed at a level (public, staff, restricted) leaves out every
-  meeting whose release level is more restricted, and says how many it left out;
+  meeting whose release level is more restricted, and says how many it left out. As in feeds,
+  a changed occurrence goes with its repeating meeting (left out when that one is, whatever
+  its own level: it is a copy of it), and a planning meeting goes with its exercise;
 - the marking: the highest one of the meetings it contains (the marking of the most restricted
   meeting; of several, the longest), else the ``default_marking`` setting;
 - the period: occurrences of repeating meetings each count, on their own dates.
@@ -17,9 +19,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlmodel import Session
+
 from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.enums import ReleaseLevel
-from liaison_calendar.domain.models import Exercise, MeetingDetail, MeetingFilter, Moment
+from liaison_calendar.domain.models import Exercise, Meeting, MeetingDetail, MeetingFilter, Moment
 from liaison_calendar.domain.timezones import month_grid_start
 from liaison_calendar.errors import ValidationError
 from liaison_calendar.files import write_atomically
@@ -62,6 +66,29 @@ def marking_of(meetings: Sequence[MeetingDetail | Exercise], default: str = "") 
 def printable(level: ReleaseLevel, release: ReleaseLevel) -> bool:
     """Whether a meeting released at ``release`` may be printed in a document at ``level``."""
     return release.rank <= level.rank
+
+
+@dataclass(frozen=True)
+class _Parents:
+    """The release levels of what meetings belong to: repeating meetings (by id) and the
+    exercises of exercise phases (by phase id). Feeds leave a meeting out when either is
+    released less widely than the file (``services.feeds``); so does a printout."""
+
+    masters: dict[int, ReleaseLevel]
+    exercises: dict[int, ReleaseLevel]
+
+    def master_above(self, meeting: Meeting, level: ReleaseLevel) -> ReleaseLevel | None:
+        """The level of the repeating meeting ``meeting`` changes an occurrence of, when that
+        one may not be printed at ``level``."""
+        found = self.masters.get(meeting.master_id) if meeting.master_id is not None else None
+        return found if found is not None and not printable(level, found) else None
+
+    def exercise_above(self, meeting: Meeting, level: ReleaseLevel) -> ReleaseLevel | None:
+        """The level of the exercise ``meeting`` is a phase of, when that one may not be
+        printed at ``level``."""
+        phase = meeting.exercise_phase_id
+        found = self.exercises.get(phase) if phase is not None else None
+        return found if found is not None and not printable(level, found) else None
 
 
 def _moved(meeting: MeetingDetail, start: Moment) -> MeetingDetail:
@@ -118,6 +145,18 @@ class ReportService:
             raise ValidationError(
                 f"“{meeting.title}” is released at {meeting.release_level.value} level and "
                 f"cannot be printed at {level.value} level."
+            )
+        with self._db.reading() as session:
+            parents = self._parents(session, [meeting])
+        if above := parents.master_above(meeting, level):
+            raise ValidationError(
+                f"“{meeting.title}” is a changed occurrence of a meeting released at "
+                f"{above.value} level and cannot be printed at {level.value} level."
+            )
+        if above := parents.exercise_above(meeting, level):
+            raise ValidationError(
+                f"“{meeting.title}” is a meeting of an exercise released at {above.value} level "
+                f"and cannot be printed at {level.value} level."
             )
         strands = {s.key: s.name for s in self._catalog.strands()}
         kinds = {k.key: k.name for k in self._catalog.kinds()}
@@ -230,14 +269,19 @@ class ReportService:
             details = store_queries.load_details(
                 session, sorted({o.meeting.id for o in occurrences})
             )
+            parents = self._parents(session, list(details.values()))
         held: list[Held] = []
         left_out: set[int] = set()
         for occ in occurrences:
             meeting = details[occ.meeting.id]
-            if printable(level, meeting.release_level):
-                held.append(Held(meeting, occ.start, occ.end))
-            else:
+            if not printable(level, meeting.release_level) or parents.exercise_above(
+                meeting, level
+            ):
                 left_out.add(meeting.id)
+            elif meeting.master_id is not None and parents.master_above(meeting, level):
+                left_out.add(meeting.master_id)  # left out with the meeting it belongs to
+            else:
+                held.append(Held(meeting, occ.start, occ.end))
         exercises: list[Exercise] = []
         if with_exercises:
             for exercise in self._exercises.list():
@@ -252,6 +296,17 @@ class ReportService:
                 else:
                     left_out.add(-exercise.id)
         return Selection(tuple(held), tuple(exercises), len(left_out))
+
+    def _parents(self, session: Session, meetings: Sequence[Meeting]) -> _Parents:
+        masters = sorted({m.master_id for m in meetings if m.master_id is not None})
+        levels = {
+            mid: m.release_level for mid, m in store_queries.load_meetings(session, masters).items()
+        }
+        exercises: dict[int, ReleaseLevel] = {}
+        if any(m.exercise_phase_id is not None for m in meetings):
+            for exercise in self._exercises.list_in(session):
+                exercises.update((p.id, exercise.release_level) for p in exercise.phases)
+        return _Parents(levels, exercises)
 
     def _header(self, contents: Sequence[MeetingDetail | Exercise], left_out: int) -> Header:
         default = str(self._catalog.setting("default_marking"))
