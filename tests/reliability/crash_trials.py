@@ -233,7 +233,7 @@ def trial_publish(setup: Setup, rng: random.Random, n: int) -> tuple[str, str | 
     folder = setup.work / f"feeds-{n}"
     folder.mkdir()
     shutil.copyfile(setup.template, db)
-    delay = rng.uniform(0.3, 3.0)  # it starts in about half a second, then publishes often
+    delay = rng.uniform(0.8, 4.0)  # it starts in about a second, then publishes often
     out, orphans = _kill_at_random(_child("publish", str(db), str(folder)), delay)
     try:
         if (check := _integrity(db)) != "ok":
@@ -272,7 +272,7 @@ def trial_publish(setup: Setup, rng: random.Random, n: int) -> tuple[str, str | 
 def trial_edits(setup: Setup, rng: random.Random, n: int) -> tuple[str, str | None]:
     db = setup.work / f"edits-{n}.db"
     shutil.copyfile(setup.template, db)
-    delay = rng.uniform(0.3, 3.0)
+    delay = rng.uniform(0.8, 4.0)  # it starts in about a second, then edits often
     out, orphans = _kill_at_random(_child("edits", str(db)), delay)
     try:
         if (check := _integrity(db)) != "ok":
