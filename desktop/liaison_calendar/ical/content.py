@@ -25,6 +25,7 @@ _DATE_TIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:[Tt](\d{2})(\d{2})(\d{2})([Zz]
 _DURATION = re.compile(
     r"([+-])?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.IGNORECASE
 )
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _NO_PARAMS: dict[str, str] = {}
 
 
@@ -154,11 +155,19 @@ def component(lines: list[str]) -> Component:
 # --- values --------------------------------------------------------------------------------------
 
 
+def shown(value: str, limit: int = 40) -> str:
+    """A value as a message quotes it: cut short when it is long (a file may hold megabytes)."""
+    text = value.strip()
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def date_or_time(value: str) -> date | datetime:
     """A DATE or DATE-TIME value: a date, a naive (local or floating) time, or a UTC time."""
     m = _DATE_TIME.fullmatch(value.strip())
     if m is None:
-        raise BadValue(f"{value.strip()!r} is not a date or a date and time")
+        raise BadValue(f"{shown(value)} is not a date or a date and time")
     y, mo, d, h, mi, s, z = m.groups()
     try:
         if h is None:
@@ -168,7 +177,7 @@ def date_or_time(value: str) -> date | datetime:
             int(y), int(mo), int(d), int(h), int(mi), min(int(s), 59), tzinfo=UTC if z else None
         )
     except ValueError as exc:
-        raise BadValue(f"{value.strip()!r} is not a real date or time ({exc})") from None
+        raise BadValue(f"{shown(value)} is not a real date or time ({exc})") from None
 
 
 def date_or_time_list(props: list[Prop]) -> tuple[list[date | datetime], int]:
@@ -189,18 +198,31 @@ def date_or_time_list(props: list[Prop]) -> tuple[list[date | datetime], int]:
 def duration(value: str) -> timedelta:
     m = _DURATION.fullmatch(value.strip())
     if m is None or value.strip().upper() in ("P", "PT", "+P", "-P"):
-        raise BadValue(f"{value.strip()!r} is not a duration")
+        raise BadValue(f"{shown(value)} is not a duration")
     sign, weeks, days, hours, minutes, seconds = m.groups()
-    span = timedelta(
-        weeks=int(weeks or 0),
-        days=int(days or 0),
-        hours=int(hours or 0),
-        minutes=int(minutes or 0),
-        seconds=int(seconds or 0),
-    )
+    try:
+        span = timedelta(
+            weeks=int(weeks or 0),
+            days=int(days or 0),
+            hours=int(hours or 0),
+            minutes=int(minutes or 0),
+            seconds=int(seconds or 0),
+        )
+    except (OverflowError, ValueError):  # more days than a date can hold, or digits
+        raise BadValue(f"{shown(value)} is too long a duration") from None
     return -span if sign == "-" else span
 
 
+def number(value: str | None) -> int | None:
+    """A plain integer (ASCII digits, at most 18: what SQLite holds), or None.
+
+    Not ``str.isdigit``, which takes ``²`` that ``int`` refuses, nor ``int`` alone, which
+    refuses more than 4,300 digits with a ValueError.
+    """
+    text = (value or "").strip()
+    return int(text) if _INTEGER.fullmatch(text) else None
+
+
 def integer(value: str, default: int = 0) -> int:
-    text = value.strip()
-    return int(text) if text.lstrip("+-").isdigit() else default
+    found = number(value)
+    return default if found is None else found

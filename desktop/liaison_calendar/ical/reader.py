@@ -18,9 +18,12 @@ from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError as PydanticValidationError
 
 from liaison_calendar.domain.enums import ActionStatus, LeadSide, Mode, ReleaseLevel, Side, Status
 from liaison_calendar.domain.models import (
@@ -30,6 +33,7 @@ from liaison_calendar.domain.models import (
     Moment,
     ParticipantDraft,
 )
+from liaison_calendar.domain.text import clean_text
 from liaison_calendar.domain.timezones import is_valid_zone, zone
 from liaison_calendar.ical import content, scan, worker
 from liaison_calendar.ical.export import TITLE_PREFIXES
@@ -111,14 +115,18 @@ class _Zones:
             return windows[name], None
         if name in self._cal.timezones:
             custom = self._custom(name)
-            if custom is not None:
-                found = _matching_zone(custom, near, self._default)
-                if found is not None:
-                    return found, f"time zone {name!r} read as {found}"
-        return self._default, f"unknown time zone {name!r} read as {self._default}"
+            try:  # the zone's rules are evaluated here, by dateutil, on the file's values
+                found = _matching_zone(custom, near, self._default) if custom else None
+            except Exception:  # noqa: BLE001 - as a VTIMEZONE icalendar cannot read
+                found = None
+            if found is not None:
+                return found, f"time zone {content.shown(name)} read as {found}"
+        return self._default, f"unknown time zone {content.shown(name)} read as {self._default}"
 
     def _custom(self, tzid: str) -> tzinfo | None:
         text = self._cal.timezones[tzid][1]
+        if any(_endless(line) for line in content.unfolded_lines(text)):
+            return None
         try:
             import icalendar  # only for custom VTIMEZONEs: the app starts without it
 
@@ -127,6 +135,23 @@ class _Zones:
             return result
         except Exception:  # noqa: BLE001 - a broken VTIMEZONE falls back to the default zone
             return None
+
+
+def _endless(line: str) -> bool:
+    """Whether a VTIMEZONE line is a rule icalendar or dateutil would never finish with.
+
+    Zones change their offsets once a year at most; icalendar lists every date a rule gives
+    up to 2038 or its UNTIL (for FREQ=SECONDLY, for ever) and dateutil repeats the first
+    date for ever on INTERVAL=0.
+    """
+    prop = content.parse_line(line)
+    if prop is None or prop.name != "RRULE":
+        return False
+    parts = {
+        key: value for key, _, value in (p.partition("=") for p in prop.value.upper().split(";"))
+    }
+    interval = content.number(parts.get("INTERVAL", "1"))
+    return parts.get("FREQ") != "YEARLY" or interval is None or interval < 1
 
 
 def _windows_zones() -> dict[str, str]:
@@ -326,7 +351,28 @@ def _parse_chunk(
             found.append(_event(line, body, zones, calendar_tz, default_tz, vocabulary))
         except _UnreadableError as exc:
             found.append(Problem(line, "VEVENT", str(exc)))
+        except OverflowError:  # a date near year 1 or 9999, moved to a zone or given a length
+            found.append(Problem(line, "VEVENT", _OUT_OF_RANGE))
+        except ValueError as exc:  # any other value that cannot be read, pydantic's included
+            found.append(Problem(line, "VEVENT", f"cannot be read ({_reason(exc)})"))
     return found
+
+
+FIRST_YEAR = 1001
+"""The first year of a meeting: the store writes instants before year 1000 in a form it
+cannot read back (``1-01-01T...``), and a zone may move 1 January 1000 into 999."""
+_OUT_OF_RANGE = f"has a date or time out of range (the calendar holds years {FIRST_YEAR} to 9999)"
+
+
+def _reason(exc: ValueError) -> str:
+    """A ValueError in one short line; for a draft pydantic refused, the field and why."""
+    if isinstance(exc, PydanticValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        text = f"{where}: {first.get('msg', '')}"
+    else:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 120 else f"{text[:117]}..."
 
 
 class _UnreadableError(ValueError):
@@ -353,7 +399,7 @@ def _event(
     tz, floating = _zone_of(start_prop, raw_start, zones, calendar_tz, default_tz, repairs)
     start = _moment(raw_start, tz)
     end = _end(ev, start, tz, repairs)
-    title = ev.text("SUMMARY").strip()
+    title = clean_text(ev.text("SUMMARY")).strip()  # control characters alone are no title
     status_word = ev.text("STATUS", "CONFIRMED").strip().upper()
     ours = _ours(ev)
     status = _status(status_word, ours.get("X-LIAISON-STATUS"))
@@ -364,14 +410,15 @@ def _event(
         title = "(no title)"
         repairs.append("no SUMMARY: titled '(no title)'")
     kinds, strands, unmatched = _categories(ev, vocabulary)
-    uid = ev.text("UID").strip()
+    # Cleaned as the draft cleans it: the importer matches UIDs before the draft is saved.
+    uid = clean_text(ev.text("UID")).strip()
     if not uid:
         uid = "import-" + hashlib.sha256(_content_key(lines).encode()).hexdigest()[:32]
         repairs.append(f"no UID: gave it {uid}")
     description = ev.text("DESCRIPTION")
-    chars = ours.get("X-LIAISON-DESCRIPTION-CHARS")
-    if chars and chars.isdigit():  # our own file: the rest is agenda, outcomes and marking
-        description = description[: int(chars)]
+    chars = content.number(ours.get("X-LIAISON-DESCRIPTION-CHARS"))
+    if chars is not None and chars >= 0:  # our own file: the rest is agenda, outcomes, marking
+        description = description[:chars]
     rrule = None
     if "RRULE" in ev:
         rrule = _rrule(ev, start, tz, repairs)
@@ -394,6 +441,9 @@ def _event(
     recurrence_id = None
     if (rid := ev.first("RECURRENCE-ID")) is not None:
         recurrence_id = _moment(_value(rid), tz)
+    moments = [start, *exdates, *rdates] + ([recurrence_id] if recurrence_id else [])
+    if any(m.year < FIRST_YEAR for m in moments):  # the end is never before the start
+        raise _UnreadableError(_OUT_OF_RANGE)
     kind = ours.get("X-LIAISON-KIND") or (kinds[0] if kinds else "other")
     draft = MeetingDraft(
         title=title,
@@ -404,19 +454,21 @@ def _event(
         strands=_list(ours.get("X-LIAISON-STRANDS")) or strands,
         partners=_list(ours.get("X-LIAISON-PARTNERS")),
         series=ours.get("X-LIAISON-SERIES") or None,
-        iteration=int(ours["X-LIAISON-ITERATION"]) if ours.get("X-LIAISON-ITERATION") else None,
+        iteration=_iteration(ours.get("X-LIAISON-ITERATION"), repairs),
         location=ev.text("LOCATION").strip(),
-        mode=Mode(ours.get("X-LIAISON-MODE", Mode.IN_PERSON)),
-        lead_side=LeadSide(ours.get("X-LIAISON-LEAD", LeadSide.CO_CHAIRED)),
+        mode=_choice(Mode, ours, "X-LIAISON-MODE", Mode.IN_PERSON, repairs),
+        lead_side=_choice(LeadSide, ours, "X-LIAISON-LEAD", LeadSide.CO_CHAIRED, repairs),
         status=status,
         marking=ours.get("X-LIAISON-MARKING", ""),
-        release_level=ReleaseLevel(ours.get("X-LIAISON-RELEASE", ReleaseLevel.STAFF)),
+        release_level=_choice(ReleaseLevel, ours, "X-LIAISON-RELEASE", ReleaseLevel.STAFF, repairs),
         description=description,
         outcomes=ours.get("X-LIAISON-OUTCOMES", ""),
         rrule=rrule,
         exdates=[_naive_local(x) for x in exdates],
         rdates=[_naive_local(x) for x in rdates],
-        proposals=[int(n) for n in _list(ours.get("X-LIAISON-PROPOSALS")) if n.isdigit()],
+        proposals=[
+            n for n in map(content.number, _list(ours.get("X-LIAISON-PROPOSALS"))) if n is not None
+        ],
         floating=floating or ours.get("X-LIAISON-FLOATING") == "TRUE",
         uid=uid,
         participants=_participants(ev),
@@ -438,6 +490,30 @@ def _event(
         phase_only="X-LIAISON-PHASE" in ours and "X-LIAISON-TZ" not in ours,
         stamp=_utc(ev, "DTSTAMP"),
     )
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _choice(kind: type[_E], ours: dict[str, str], name: str, default: _E, repairs: list[str]) -> _E:
+    """One of our enumerated values (X-LIAISON-MODE...); an unknown one is the default."""
+    value = ours.get(name)
+    if value is None:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        repairs.append(f"{name} {content.shown(value)} is not known: read as {default.value}")
+        return default
+
+
+def _iteration(value: str | None, repairs: list[str]) -> int | None:
+    if not value:
+        return None
+    number = content.number(value)
+    if number is None:
+        repairs.append(f"X-LIAISON-ITERATION {content.shown(value)} is not a number: left out")
+    return number
 
 
 def _value(prop: content.Prop) -> Moment:
@@ -529,34 +605,85 @@ def _end(ev: content.Component, start: Moment, tz: str, repairs: list[str]) -> M
     return end
 
 
+RULE_LIMIT = 1000
+"""Characters of an RRULE the reader takes (the longest a client writes is a few hundred)."""
+_SUB_DAILY = ("SECONDLY", "MINUTELY", "HOURLY")
+
+
 def _rrule(ev: content.Component, start: Moment, tz: str, repairs: list[str]) -> str:
     rules = ev.all("RRULE")
     if len(rules) > 1:
         repairs.append("several RRULEs: only the first kept")
     # The rule as written, in upper case; the meeting service checks it.
     text = rules[0].value.strip().upper()
+    if len(text) > RULE_LIMIT:
+        raise _UnreadableError(f"RRULE cannot be read (it is {len(text):,} characters long)")
+    pairs = [part.partition("=")[::2] for part in text.split(";") if part]
+    freq = next((value for key, value in pairs if key == "FREQ"), "")
+    # Which Monday of a month (+1MO...-5MO) or of a year (up to 53): dateutil fails with an
+    # IndexError on a 60th Monday, where a rule it cannot read fails with a ValueError.
+    in_month = freq == "MONTHLY" or (freq == "YEARLY" and any(k == "BYMONTH" for k, _ in pairs))
+    most = 5 if in_month else 53
     parts = []
-    for part in text.split(";"):
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        if key == "UNTIL" and not re.fullmatch(r"\d{8}(T\d{6}Z?)?", value):
-            raise _UnreadableError(f"RRULE cannot be read (UNTIL={value!r} is not a date)")
-        if key.upper() == "UNTIL" and not isinstance(start, datetime) and "T" in value:
+    for key, value in pairs:
+        if key == "BYEASTER":  # dateutil's own, not iCalendar's (and it fails past 300)
+            raise _UnreadableError("RRULE cannot be read (BYEASTER is not iCalendar)")
+        if key == "BYDAY":
+            for day in value.split(","):
+                nth = re.fullmatch(r"\s*([+-]?[0-9]+)[A-Z]{2}\s*", day)
+                if nth and not 1 <= abs(int(nth.group(1))) <= most:
+                    raise _UnreadableError(
+                        f"RRULE cannot be read (BYDAY={content.shown(value)}: a "
+                        f"{'month' if in_month else 'year'} has at most {most} of each weekday)"
+                    )
+        # A rule that repeats within a day gives a month view hundreds of thousands of
+        # occurrences (FREQ=SECONDLY: 2.6 million), and one that gives no date at all takes
+        # dateutil seconds to find so: no meeting repeats like that.
+        if key == "FREQ" and value in _SUB_DAILY:
+            raise _UnreadableError(
+                f"RRULE repeats more often than daily (FREQ={value}), which no meeting does"
+            )
+        if key in ("BYMINUTE", "BYSECOND") and "," in value:
+            raise _UnreadableError(
+                f"RRULE repeats more often than hourly ({key}={content.shown(value)}), "
+                "which no meeting does"
+            )
+        if key == "INTERVAL" and not (content.number(value) or 0) > 0:
+            # dateutil repeats the start for ever on INTERVAL=0: a month view never ends.
+            raise _UnreadableError(
+                f"RRULE cannot be read (INTERVAL={content.shown(value)} is not a whole number "
+                "above 0)"
+            )
+        if key == "UNTIL":
+            value = _until(value, start, tz, repairs)
+        parts.append(f"{key}={value}")
+    return ";".join(parts)
+
+
+def _until(value: str, start: Moment, tz: str, repairs: list[str]) -> str:
+    """An RRULE's UNTIL of the type of the start, as the meeting service stores it."""
+    # [0-9], not \d: int() reads other digits, date() then refuses what they say.
+    if not re.fullmatch(r"[0-9]{8}(T[0-9]{6}Z?)?", value):
+        raise _UnreadableError(f"RRULE cannot be read (UNTIL={content.shown(value)} is not a date)")
+    try:
+        if not isinstance(start, datetime) and "T" in value:
             given = zone("UTC") if value.endswith("Z") else zone(tz)
             moment = datetime.strptime(value.rstrip("Z"), "%Y%m%dT%H%M%S").replace(tzinfo=given)
-            value = moment.astimezone(zone(tz)).strftime("%Y%m%d")
             repairs.append("DATE-TIME UNTIL on an all-day start: read as its date")
-        elif key.upper() == "UNTIL" and isinstance(start, datetime) and "T" not in value:
+            return moment.astimezone(zone(tz)).strftime("%Y%m%d")
+        if isinstance(start, datetime) and "T" not in value:
             day = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
             end_of_day = datetime.combine(day, time(23, 59, 59)).replace(tzinfo=zone(tz))
-            value = end_of_day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
             repairs.append("DATE UNTIL on a timed start: read as the end of that day")
-        elif key.upper() == "UNTIL" and isinstance(start, datetime) and not value.endswith("Z"):
+            return end_of_day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        if isinstance(start, datetime) and not value.endswith("Z"):
             wall = datetime.strptime(value, "%Y%m%dT%H%M%S").replace(tzinfo=zone(tz))
-            value = wall.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        parts.append(f"{key.upper()}={value}")
-    return ";".join(parts)
+            return wall.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    except ValueError:  # 20251345, or a time of 99:99
+        raise _UnreadableError(
+            f"RRULE cannot be read (UNTIL={content.shown(value)} is not a real date)"
+        ) from None
+    return value
 
 
 def _dates(ev: content.Component, name: str, repairs: list[str]) -> list[Moment]:
@@ -583,7 +710,11 @@ def _utc(ev: content.Component, name: str) -> datetime | None:
     if value.tzinfo is None:
         tzid = prop.params.get("TZID", "")
         value = value.replace(tzinfo=zone(tzid) if is_valid_zone(tzid) else UTC)
-    return value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31 in a zone west of UTC
+        return None
+    return value if value.year >= FIRST_YEAR else None
 
 
 def _status(word: str, ours: str | None) -> Status:
@@ -664,6 +795,14 @@ def _participants(ev: content.Component) -> list[ParticipantDraft]:
     return people
 
 
+def _day(value: str) -> date | None:
+    """An ISO date (our X-DUE), or None when there is none or it is not one."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
 def _role_word(role: object) -> str:
     return "chair" if str(role or "").upper() == "CHAIR" else ""
 
@@ -672,12 +811,12 @@ def _agenda(ev: content.Component) -> list[AgendaItemDraft]:
     items = []
     for prop in ev.all("X-LIAISON-AGENDA"):
         params = prop.params
-        duration = str(params.get("X-DURATION", "30"))
+        minutes = content.number(params.get("X-DURATION"))
         items.append(
             AgendaItemDraft(
                 title=prop.text,
                 lead=str(params.get("X-LEAD", "")),
-                duration_min=int(duration) if duration.isdigit() else 30,
+                duration_min=minutes if minutes is not None and 0 <= minutes <= 24 * 60 else 30,
                 notes=str(params.get("X-NOTES", "")),
             )
         )
@@ -694,7 +833,7 @@ def _actions(ev: content.Component) -> list[ActionItemDraft]:
             ActionItemDraft(
                 text=prop.text,
                 owner=str(params.get("X-OWNER", "")),
-                due=date.fromisoformat(due) if due else None,
+                due=_day(due),
                 status=ActionStatus(status)
                 if status in {s.value for s in ActionStatus}
                 else ActionStatus.OPEN,

@@ -173,7 +173,7 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
                 _calendar_props(cal, b"".join(gap))
             gap.clear()
             after = m.end() - 1
-            word, name = m.group(1).upper(), m.group(2).decode("ascii").upper()
+            word, name = m.group(1).upper(), _component_name(m.group(2))
             if word == b"BEGIN":
                 if not stack and name != "VCALENDAR":
                     problems.append(Problem(line, name, "outside any VCALENDAR; ignored"))
@@ -211,6 +211,12 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
         )
         owner.timezones[tzid] = (at, text)
     return calendars, problems
+
+
+def _component_name(raw: bytes) -> str:
+    """A BEGIN or END line's name, cut short for messages when it is absurdly long."""
+    name = raw.decode("ascii").upper()
+    return name if len(name) <= 40 else f"{name[:40]}..."
 
 
 def _calendar_props(cal: Calendar, raw: bytes) -> None:

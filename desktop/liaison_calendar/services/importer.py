@@ -6,6 +6,7 @@ write transaction. An event whose UID is already here updates its meeting only w
 A dry run does all of this and rolls the transaction back.
 """
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -131,15 +132,16 @@ class ImportService:
                 # exercise of the files is in; everything else is saved as it is read.
                 deferred: list[tuple[str, reader.Incoming]] = []
                 for path in paths:
+                    file = str(path)  # one string for every item of the file, not one each
                     for found in self._read(path, default_tz, vocabulary, limit, options, report):
                         if found.recurrence_id is not None or found.phase:
-                            deferred.append((str(path), found))
+                            deferred.append((file, found))
                             continue
                         if found.uid in batch.uids:
                             batch.flush()  # the same UID twice: the second sees the first
-                        report.items.append(self._apply(session, str(path), found, options, batch))
+                        report.items.append(self._apply(session, file, found, options, batch))
                 batch.flush()
-                phases = self._exercises_in(session, deferred, report)
+                phases = self._exercises_in(session, deferred, report, options)
                 for name, event in sorted(deferred, key=lambda p: p[1].recurrence_id is not None):
                     if event.phase_only:
                         continue
@@ -161,15 +163,19 @@ class ImportService:
         session: Session,
         incoming: list[tuple[str, reader.Incoming]],
         report: ImportReport,
+        options: ImportOptions,
     ) -> dict[str, int]:
         """Create the exercises our own files carry (X-LIAISON-EXERCISE); phase uid -> id."""
-        by_uid: dict[str, tuple[dict[str, Any], list[reader.Incoming]]] = {}
-        for _, event in incoming:
-            if event.exercise and event.phase and event.exercise.get("uid"):
-                entry = by_uid.setdefault(event.exercise["uid"], (event.exercise, []))
-                entry[1].append(event)
+        by_uid: dict[str, tuple[dict[str, Any], list[tuple[str, reader.Incoming]]]] = {}
+        for name, event in incoming:
+            uid = event.exercise.get("uid") if event.exercise and event.phase else None
+            if isinstance(uid, str) and uid:
+                assert event.exercise is not None
+                entry = by_uid.setdefault(uid, (event.exercise, []))
+                entry[1].append((name, event))
         found: dict[str, int] = {}
-        for uid, (data, events) in sorted(by_uid.items()):
+        for uid, (data, named) in sorted(by_uid.items()):
+            events = [e for _, e in named]
             exists = session.exec(
                 select(ExercisePhaseRecord.id, ExercisePhaseRecord.uid)
                 .join(
@@ -190,32 +196,31 @@ class ImportService:
                     if e.phase_only
                 )
                 continue
-            phases = sorted(events, key=lambda e: int((e.phase or {}).get("position", 0)))
-            draft = ExerciseDraft(
-                uid=uid,
-                name=str(data.get("name") or "Exercise"),
-                programme=str(data.get("programme", "")),
-                period_start=date.fromisoformat(data["period_start"]),
-                period_end=date.fromisoformat(data["period_end"]),
-                description=str(data.get("description", "")),
-                strands=list(data.get("strands", [])),
-                marking=str(data.get("marking", "")),
-                release_level=ReleaseLevel(data.get("release_level", "staff")),
-                phases=[
-                    PhaseDraft(
-                        uid=ph["uid"],
-                        name=ph["name"],
-                        phase_type=PhaseType(ph.get("type", "other")),
-                        part=ExercisePart(ph.get("part", "joint")),
-                        start=date.fromisoformat(ph["start"]),
-                        end=date.fromisoformat(ph["end"]),
-                        location=str(ph.get("location", "")),
-                    )
-                    for ph in (e.phase for e in phases)
-                    if ph is not None
-                ],
-            )
-            row = self._exercises.create_in(session, draft)
+            try:
+                # A savepoint: with --on-error skip, an exercise refused half-way leaves nothing.
+                with session.begin_nested():
+                    row = self._exercises.create_in(session, _exercise_draft(uid, data, events))
+            except (ValidationError, KeyError, TypeError, ValueError, OverflowError) as exc:
+                # Our own X-LIAISON-EXERCISE and X-LIAISON-PHASE, edited or damaged.
+                reason = (
+                    exc.message
+                    if isinstance(exc, ValidationError)
+                    else f"its exercise (X-LIAISON-EXERCISE, X-LIAISON-PHASE) cannot be read "
+                    f"({_short(f'{type(exc).__name__}: {exc}', 120)})."
+                )
+                name, first = named[0]
+                if options.on_error == "abort":
+                    raise CalendarImportError(
+                        f"Cannot import {name}, line {first.line}, VEVENT "
+                        f"{_short(repr(first.draft.title), 80)}: {_short(reason)} "
+                        "Nothing was imported."
+                    ) from None
+                report.items.extend(
+                    ImportItem(n, e.line, e.uid, _short(e.draft.title, 80), "skipped", reason)
+                    for n, e in named
+                    if e.phase_only
+                )
+                continue
             stamps = [e.stamp for e in events if e.phase_only and e.stamp is not None]
             if stamps:
                 row.modified = min(stamps)
@@ -251,10 +256,11 @@ class ImportService:
     ) -> ImportItem:
         if options.on_error == "abort":
             raise CalendarImportError(
-                f"Cannot import {name}, line {event.line}, VEVENT {draft.title!r}: "
-                f"{exc.message} Nothing was imported."
+                f"Cannot import {name}, line {event.line}, VEVENT "
+                f"{_short(repr(draft.title), 80)}: {_short(exc.message)} Nothing was imported."
             ) from None
-        item.outcome, item.reason = "skipped", exc.message
+        item.outcome, item.reason = "skipped", _short(exc.message)
+        item.title = _short(item.title, 80)
         return item
 
     def _ensure_series(self, session: Session, draft: MeetingDraft, item: ImportItem) -> None:
@@ -266,7 +272,7 @@ class ImportService:
                 session,
                 SeriesDraft(name=draft.series, kind=draft.kind, strands=draft.strands, tz=draft.tz),
             )
-            item.repairs.append(f"new series {draft.series!r} created")
+            item.repairs.append(_short(f"new series {draft.series!r} created"))
 
     def _vocabulary(self) -> reader.Vocabulary:
         kinds = {}
@@ -298,9 +304,9 @@ class ImportService:
                 exc = reader.TooBigError(f"{exc} (the import_limit_mb setting)")
             if options.on_error == "abort":
                 raise CalendarImportError(
-                    f"Cannot import {path}: {exc}; nothing was imported."
+                    f"Cannot import {path}: {_short(str(exc))}; nothing was imported."
                 ) from None
-            report.items.append(ImportItem(str(path), 0, "", "", "skipped", str(exc)))
+            report.items.append(ImportItem(str(path), 0, "", "", "skipped", _short(str(exc))))
             return
         self._found += opened.count
         with opened, reader.Parser(opened.count) as parser:
@@ -325,11 +331,13 @@ class ImportService:
     ) -> None:
         if options.on_error == "abort":
             raise CalendarImportError(
-                f"Cannot import {path}, {problem}; nothing was imported "
+                f"Cannot import {path}, {_short(str(problem))}; nothing was imported "
                 "(--on-error skip imports the rest)."
             )
         report.items.append(
-            ImportItem(str(path), problem.line, "", problem.component, "skipped", problem.message)
+            ImportItem(
+                str(path), problem.line, "", problem.component, "skipped", _short(problem.message)
+            )
         )
 
     def _apply(
@@ -348,10 +356,15 @@ class ImportService:
             changes["strands"] = list(dict.fromkeys([*draft.strands, *options.strands]))
         if options.series and draft.series is None and event.recurrence_id is None:
             changes["series"] = options.series
-        item = ImportItem(name, event.line, event.uid, draft.title, "added", "", event.repairs)
+        # One copy of each title and note however many events share it: a report of a million
+        # events held a million copies of "(no title)" and of each note, a third of its memory.
+        notes = [sys.intern(note) for note in event.repairs]
+        item = ImportItem(name, event.line, event.uid, sys.intern(draft.title), "added", "", notes)
         if event.unmatched_categories:
             item.repairs.append(
-                "categories kept in the description: " + ", ".join(event.unmatched_categories)
+                _short(
+                    "categories kept in the description: " + ", ".join(event.unmatched_categories)
+                )
             )
             note = "Categories: " + ", ".join(event.unmatched_categories)
             changes["description"] = f"{draft.description}\n\n{note}" if draft.description else note
@@ -379,6 +392,8 @@ class ImportService:
                 batch.add(event, draft)
             except ValidationError as exc:
                 return self._refused(name, event, draft, item, exc, options)
+            except OverflowError:  # a repeat or an end after 31 December 9999
+                return self._refused(name, event, draft, item, _OUT_OF_RANGE, options)
             return item
         try:
             if draft.series and existing is None:
@@ -400,6 +415,8 @@ class ImportService:
                 item.outcome = "updated"
         except ValidationError as exc:
             return self._refused(name, event, draft, item, exc, options)
+        except OverflowError:
+            return self._refused(name, event, draft, item, _OUT_OF_RANGE, options)
         # The file's own identity and history, so that exporting it again gives it back.
         row.sequence = event.sequence
         if event.created is not None:
@@ -470,6 +487,49 @@ class _Batch:
         self._meetings.insert_many(self._session, self._items)
         self._items.clear()
         self.uids.clear()
+
+
+_OUT_OF_RANGE = ValidationError(
+    "A date of this meeting or of its repeats is out of range "
+    f"(the calendar holds years {reader.FIRST_YEAR} to 9999)."
+)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    """A message from further down on one line a person reads: values in it (a title, a
+    rule, a UID) come from the file and may be megabytes long."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
+def _exercise_draft(uid: str, data: dict[str, Any], events: list[reader.Incoming]) -> ExerciseDraft:
+    """The exercise our X-LIAISON-EXERCISE and X-LIAISON-PHASE values describe; a KeyError,
+    TypeError or ValueError when they are not what our export writes."""
+    phases = sorted(events, key=lambda e: int((e.phase or {}).get("position", 0)))
+    return ExerciseDraft(
+        uid=uid,
+        name=str(data.get("name") or "Exercise"),
+        programme=str(data.get("programme", "")),
+        period_start=date.fromisoformat(data["period_start"]),
+        period_end=date.fromisoformat(data["period_end"]),
+        description=str(data.get("description", "")),
+        strands=list(data.get("strands", [])),
+        marking=str(data.get("marking", "")),
+        release_level=ReleaseLevel(data.get("release_level", "staff")),
+        phases=[
+            PhaseDraft(
+                uid=ph["uid"],
+                name=ph["name"],
+                phase_type=PhaseType(ph.get("type", "other")),
+                part=ExercisePart(ph.get("part", "joint")),
+                start=date.fromisoformat(ph["start"]),
+                end=date.fromisoformat(ph["end"]),
+                location=str(ph.get("location", "")),
+            )
+            for ph in (e.phase for e in phases)
+            if ph is not None
+        ],
+    )
 
 
 def _link_phase(session: Session, phases: dict[str, int], event: reader.Incoming) -> None:
