@@ -859,11 +859,6 @@ def test_a_lone_surrogate_is_kept_as_a_replacement_character_not_a_crash(folder:
         svc.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ical/reader.py keeps one participant per e-mail address: it skips any ATTENDEE "
-    "whose address it has seen, where it means to skip only an ORGANIZER repeating one",
-)
 def test_two_participants_with_one_address_both_come_back(folder: Path) -> None:
     svc = fresh(folder)
     try:

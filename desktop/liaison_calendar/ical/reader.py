@@ -773,15 +773,20 @@ def _address(value: str) -> str:
 
 def _participants(ev: content.Component) -> list[ParticipantDraft]:
     people: list[ParticipantDraft] = []
-    seen: set[str] = set()
-    # The organiser too: Outlook does not list them among the attendees.
-    for prop in [*ev.all("ATTENDEE"), *ev.all("ORGANIZER")[:1]]:
+    attendees = ev.all("ATTENDEE")
+    addresses = {_address(p.value) for p in attendees} - {""}
+    seen: set[tuple[str, str]] = set()
+    # The organiser too, unless an attendee has their address: Outlook does not list them
+    # among the attendees. Two people may share one address (a team mailbox): an attendee is
+    # left out only when both name and address repeat one already read.
+    for prop in [*attendees, *ev.all("ORGANIZER")[:1]]:
         params = prop.params
         email = _address(prop.value)
         name = str(params.get("CN") or email or "").strip()
-        if not name or (email and email in seen):
+        organiser = prop.name == "ORGANIZER"
+        if not name or (email, name) in seen or (organiser and email in addresses):
             continue
-        seen.add(email)
+        seen.add((email, name))
         side = params.get("X-LIAISON-SIDE", "other")
         people.append(
             ParticipantDraft(
