@@ -872,6 +872,9 @@ def test_two_participants_with_one_address_both_come_back(folder: Path) -> None:
                     participants=[
                         ParticipantDraft(name="Ann Example", email=desk),
                         ParticipantDraft(name="Bo Example", email=desk),
+                        # and two people of one name without an address are two people
+                        ParticipantDraft(name="Interpreter", side=Side.EU),
+                        ParticipantDraft(name="Interpreter", side=Side.EU),
                     ],
                 )
             )

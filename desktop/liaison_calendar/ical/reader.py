@@ -778,13 +778,14 @@ def _participants(ev: content.Component) -> list[ParticipantDraft]:
     seen: set[tuple[str, str]] = set()
     # The organiser too, unless an attendee has their address: Outlook does not list them
     # among the attendees. Two people may share one address (a team mailbox): an attendee is
-    # left out only when both name and address repeat one already read.
+    # left out only when both name and address repeat one already read (two without an
+    # address are two people, even with one name).
     for prop in [*attendees, *ev.all("ORGANIZER")[:1]]:
         params = prop.params
         email = _address(prop.value)
         name = str(params.get("CN") or email or "").strip()
         organiser = prop.name == "ORGANIZER"
-        if not name or (email, name) in seen or (organiser and email in addresses):
+        if not name or (email and (email, name) in seen) or (organiser and email in addresses):
             continue
         seen.add((email, name))
         side = params.get("X-LIAISON-SIDE", "other")
