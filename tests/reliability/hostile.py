@@ -44,7 +44,10 @@ TIME_LIMIT_S = 20.0
 """Time allowed to import one ordinary hostile file (a few hundred kB at most)."""
 SECONDS_PER_EVENT = 0.005
 """Added to the limit for files made of many events: the app saves 2,000 to 5,000 a second,
-so this catches a hang, never a slow machine."""
+so this catches a hang, never a slow machine..."""
+SECONDS_PER_MB = 1.0
+"""...and this for each MB of the file: 50 MB of nothing but BEGIN and END lines (the import
+limit) take 14 s to scan."""
 ADDRESS_SPACE = 3 * 2**30
 """RLIMIT_AS of the importing process: a runaway allocation fails there, not on the machine."""
 MEMORY_BOUND_KB = 512 * 1024
@@ -163,6 +166,7 @@ EXTREME_LINES: tuple[bytes, ...] = (
     b"X-LIAISON-ITERATION:\xc2\xb2",
     b"X-LIAISON-ITERATION:many",
     b"X-LIAISON-SERIES:A series nobody has",
+    b"X-LIAISON-SERIES: A\tseries  with odd spaces ",
     b"X-LIAISON-SERIES:" + b"s" * 5000,
     b"X-LIAISON-MODE:nonsense",
     b"X-LIAISON-LEAD:nonsense",
@@ -1101,12 +1105,14 @@ class GuardedImporter:
         limit_mb: int | None = None,
         events: int = 1,
     ) -> Outcome:
-        """Import ``path`` in the worker; a hang (no answer within ``time_limit``) or a
-        worker that dies is an outcome too, and the worker is started again for the next.
+        """Import ``path`` in the worker; a hang (no answer within ``time_limit``, plus
+        ``SECONDS_PER_MB`` for each MB of the file) or a worker that dies is an outcome too,
+        and the worker is started again for the next.
 
         A file of many ``events`` (10,000 or more) gets a fresh worker: memory an earlier
         file left to the process would count in its peak."""
         name = name or path.name
+        time_limit += SECONDS_PER_MB * path.stat().st_size / 2**20
         if events >= 10_000:
             self.stop()
         if self._proc is None:
@@ -1129,7 +1135,7 @@ class GuardedImporter:
             self.stop()
             verdict = "hang" if code is None else "died"
             what = (
-                f"no answer within {time_limit:g} s"
+                f"no answer within {time_limit:.1f} s"
                 if code is None
                 else f"the worker died (exit status {code})"
             )

@@ -8,6 +8,7 @@ text (a Python str of it, or a StringIO, is four times the size of the file).
 """
 
 import re
+import sys
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import BinaryIO
 from liaison_calendar.ical import content
 
 BLOCK = 4 * 1024 * 1024
+PROBLEM_LIMIT = 100
+"""BEGIN and END problems kept of a file; the others are counted in one more."""
 MAX_LINE = 8 * 1024 * 1024
 # Anchored on the newline before the line, not on "^": the engine then looks for newlines alone
 # (five times faster). Each block is searched with a newline put before it.
@@ -155,6 +158,8 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
     """The VCALENDARs of a file with their properties, VTIMEZONEs and where their events are."""
     calendars: list[Calendar] = []
     problems: list[Problem] = []
+    dropped = 0  # problems after the first PROBLEM_LIMIT, counted but not kept
+    last = Problem(0, "", "")
     stack: list[str] = []
     cal: Calendar | None = None
     began = began_line = 0
@@ -176,7 +181,8 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
             word, name = m.group(1).upper(), _component_name(m.group(2))
             if word == b"BEGIN":
                 if not stack and name != "VCALENDAR":
-                    problems.append(Problem(line, name, "outside any VCALENDAR; ignored"))
+                    last = Problem(line, name, "outside any VCALENDAR; ignored")
+                    dropped += _keep(problems, last)
                 if name == "VCALENDAR" and not stack:
                     cal = Calendar(line)
                     calendars.append(cal)
@@ -186,7 +192,8 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
                 continue
             if not stack or stack[-1] != name:
                 where = stack[-1] if stack else "the file"
-                problems.append(Problem(line, name, f"END:{name} does not close {where}"))
+                last = Problem(line, name, f"END:{name} does not close {where}")
+                dropped += _keep(problems, last)
                 stack = []
                 continue
             stack.pop()
@@ -203,6 +210,12 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
             gap.append(block[after:])
     if stack:
         problems.append(Problem(0, stack[-1], f"the file ends inside {stack[-1]} (no END line)"))
+    if dropped:
+        problems.append(
+            Problem(
+                last.line, last.component, f"and {dropped:,} more BEGIN or END lines out of place"
+            )
+        )
     for owner, at, start, end in zones:
         text = text_of(source.read(start, end))
         tzid = next(
@@ -213,10 +226,20 @@ def scan(source: Source) -> tuple[list[Calendar], list[Problem]]:
     return calendars, problems
 
 
+def _keep(problems: list[Problem], problem: Problem) -> int:
+    """Keep ``problem`` unless there are enough already: a file of millions of stray END lines
+    gave millions of problems (900 MiB). The number dropped, 0 or 1."""
+    if len(problems) < PROBLEM_LIMIT:
+        problems.append(problem)
+        return 0
+    return 1
+
+
 def _component_name(raw: bytes) -> str:
-    """A BEGIN or END line's name, cut short for messages when it is absurdly long."""
+    """A BEGIN or END line's name, cut short for messages when it is absurdly long; one copy
+    of each (a stack of a million unclosed BEGIN:X holds the same name a million times)."""
     name = raw.decode("ascii").upper()
-    return name if len(name) <= 40 else f"{name[:40]}..."
+    return sys.intern(name if len(name) <= 40 else f"{name[:40]}...")
 
 
 def _calendar_props(cal: Calendar, raw: bytes) -> None:

@@ -251,7 +251,7 @@ class ImportService:
         event: reader.Incoming,
         draft: MeetingDraft,
         item: ImportItem,
-        exc: ValidationError,
+        exc: LiaisonError,
         options: ImportOptions,
     ) -> ImportItem:
         if options.on_error == "abort":
@@ -268,11 +268,11 @@ class ImportService:
         try:
             resolve.series_row(session, draft.series)
         except NotFoundError:
-            self._series.create_in(
+            row = self._series.create_in(
                 session,
                 SeriesDraft(name=draft.series, kind=draft.kind, strands=draft.strands, tz=draft.tz),
             )
-            item.repairs.append(_short(f"new series {draft.series!r} created"))
+            item.repairs.append(_short(f"new series {row.name!r} created"))
 
     def _vocabulary(self) -> reader.Vocabulary:
         kinds = {}
@@ -390,7 +390,7 @@ class ImportService:
             # The common case, a new meeting on its own: saved with others in a few statements.
             try:
                 batch.add(event, draft)
-            except ValidationError as exc:
+            except (ValidationError, NotFoundError) as exc:
                 return self._refused(name, event, draft, item, exc, options)
             except OverflowError:  # a repeat or an end after 31 December 9999
                 return self._refused(name, event, draft, item, _OUT_OF_RANGE, options)
@@ -413,7 +413,7 @@ class ImportService:
                 self._meetings.replace_in(session, existing, draft)
                 row = existing
                 item.outcome = "updated"
-        except ValidationError as exc:
+        except (ValidationError, NotFoundError) as exc:
             return self._refused(name, event, draft, item, exc, options)
         except OverflowError:
             return self._refused(name, event, draft, item, _OUT_OF_RANGE, options)

@@ -124,10 +124,10 @@ def series_row(session: Session, name_or_id: str | int) -> SeriesRecord:
         row = session.get(SeriesRecord, int(name_or_id))
     if row is None and isinstance(name_or_id, str):
         # A series may be called "2025": fall back to the name, as meetings fall back to UIDs.
+        # Names are saved with their spaces tidied (series._free_name): looked up so too.
+        name = " ".join(name_or_id.split())
         row = session.exec(
-            select(SeriesRecord).where(
-                func.casefold(col(SeriesRecord.name)) == str(name_or_id).casefold()
-            )
+            select(SeriesRecord).where(func.casefold(col(SeriesRecord.name)) == name.casefold())
         ).one_or_none()
     if row is None:
         raise NotFoundError(f"There is no series {name_or_id!r}.")
