@@ -1180,6 +1180,10 @@ def _reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc))[-20_000:]
+
+
 def _remove_db(path: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
@@ -1247,16 +1251,16 @@ def worker(workdir: Path) -> None:  # pragma: no cover - runs in the child proce
                 added=report.count("added"),
                 longest_note=max(map(len, notes), default=0),
             )
-            # The calendar still reads: the months the app opens on show what was imported.
-            svc.queries.occurrences(now - timedelta(days=400), now + timedelta(days=400))
         except LiaisonError as exc:
             reply.update(verdict="refused", error=type(exc).__name__, message=exc.message)
         except BaseException as exc:  # noqa: BLE001 - what the test is looking for
-            reply.update(
-                verdict="failure",
-                error=type(exc).__name__,
-                message="".join(traceback.format_exception(exc))[-20_000:],
-            )
+            reply.update(verdict="failure", error=type(exc).__name__, message=_traceback(exc))
+        else:
+            try:  # the calendar still reads: the months around today show what was imported
+                svc.queries.occurrences(now - timedelta(days=400), now + timedelta(days=400))
+            except BaseException as exc:  # noqa: BLE001 - an import that breaks the calendar
+                what = f"{type(exc).__name__} reading the calendar after the import"
+                reply.update(verdict="failure", error=what, message=_traceback(exc))
         finally:
             reply["seconds"] = time.perf_counter() - started
             reply["peak_kb"] = _peak_kb()
