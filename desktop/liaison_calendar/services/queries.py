@@ -97,10 +97,7 @@ def _repeats(
 
 
 def _brief_order(o: BriefOccurrence) -> tuple[datetime, str, int]:
-    start, meeting = o.start, o.meeting  # thousands: ``sort_key`` inline
-    if type(start) is datetime:
-        return (start.astimezone(UTC), meeting.title, meeting.id)
-    return (datetime.combine(start, time.min, tzinfo=UTC), meeting.title, meeting.id)
+    return (sort_key(o.start), o.meeting.title, o.meeting.id)
 
 
 _ORDER = itemgetter(0, 1, 2)
