@@ -170,7 +170,7 @@ def test_opening_a_0001_file_upgrades_it_to_the_head_revision(
 
     open_database(old_file, clock).close()
 
-    assert head_revision() == "0005"
+    assert head_revision() == "0006"
     assert revision_of(old_file) == head_revision()
     assert inspect_file(old_file).state is FileState.CURRENT
     assert "revision" in columns(old_file, "meeting")

@@ -466,6 +466,19 @@ def calendar_chunks(
     yield FOOTER.encode("utf-8")
 
 
+def resource_bytes(earliest: Mapping[str, datetime], events: Iterable[bytes]) -> bytes:
+    """One CalDAV calendar object resource: the events of one UID with their VTIMEZONEs.
+
+    No METHOD and no calendar name: RFC 4791 forbids METHOD in a stored resource, and the name
+    belongs to the remote calendar, not to each event in it.
+    """
+    head = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + fold(f"PRODID:{PRODID}")
+    head += "CALSCALE:GREGORIAN\r\n"
+    return b"".join(
+        [(head + timezones_text(earliest)).encode("utf-8"), *events, FOOTER.encode("utf-8")]
+    )
+
+
 def calendar_bytes(
     header: Header, earliest: Mapping[str, datetime], events: Iterable[bytes]
 ) -> bytes:

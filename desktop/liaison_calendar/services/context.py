@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from liaison_calendar.services.meetings import MeetingService
     from liaison_calendar.services.reports import ReportService
     from liaison_calendar.services.series import SeriesService
+    from liaison_calendar.services.sync import SyncService
 
 
 class Services:
@@ -81,6 +82,14 @@ class Services:
         from liaison_calendar.services.backups import BackupService
 
         return BackupService(self.db, self.clock, self.catalog)
+
+    @cached_property
+    def sync(self) -> "SyncService":
+        from liaison_calendar.services.sync import SyncService
+
+        return SyncService(
+            self.db, self.clock, self.catalog, self.feeds, self.importer, self.meetings
+        )
 
     def load_all(self) -> None:
         """Build every service now (the app does this once its window is on screen)."""

@@ -235,6 +235,41 @@ class FeedService:
             self._published[target] = (plan.fingerprint, stat)
         return PublishedFeed(feed.name, target, change, counter.events)
 
+    # --- CalDAV resources --------------------------------------------------------------------
+
+    def resources(
+        self, routes: Sequence[MeetingFilter] = ()
+    ) -> tuple[dict[str, bytes], builtins.list[set[str]]]:
+        """Every meeting as a CalDAV resource, one per UID (a series with its changed
+        occurrences), holding all there is (full privacy, every release level); and, for each
+        filter of ``routes``, the UIDs whose meeting (or series) it matches.
+
+        Built from the same stored VEVENT text as the feeds, so a sync after one edit renders
+        one meeting.
+        """
+        with self._db.reading() as session:
+            snap = self._snapshot(session)
+            rows = snap.rows
+            self._serialise_missing(session, rows, rows, Privacy.FULL, snap, _Counter())
+            stored = self._stored[Privacy.FULL]
+            groups: dict[str, builtins.list[int]] = {}
+            for mid in sorted(rows, key=lambda i: rows[i].recurrence_id or ""):
+                groups.setdefault(rows[mid].uid, []).append(mid)
+            out: dict[str, bytes] = {}
+            for uid, mids in groups.items():
+                earliest: dict[str, int] = {}
+                for mid in mids:
+                    row = rows[mid]
+                    if not row.all_day and row.start_year < earliest.get(row.tz, 10_000):
+                        earliest[row.tz] = row.start_year
+                zones = {tz: datetime(year, 1, 1, tzinfo=UTC) for tz, year in earliest.items()}
+                out[uid] = ical.resource_bytes(zones, (stored[mid][2] for mid in mids))
+            matched = [
+                {rows[mid].uid for mid in self._index.matching(session, flt) if mid in rows}
+                for flt in routes
+            ]
+        return out, matched
+
     # --- assembling -----------------------------------------------------------------------
 
     def _snapshot(self, session: Session) -> "_Snapshot":

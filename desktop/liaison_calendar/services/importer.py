@@ -58,6 +58,8 @@ class ImportOptions:
     kind: str | None = None
     series: str | None = None
     on_error: str = "abort"  # or "skip"
+    # Replace what is here even when it is not newer (a sync applying the server's version).
+    replace: bool = False
 
 
 @dataclass
@@ -157,6 +159,65 @@ class ImportService:
         except _DryRun:
             pass
         return report
+
+    def vocabulary(self) -> reader.Vocabulary:
+        """How CATEGORIES names become kinds and strands, for ``apply_resource_in``."""
+        return self._vocabulary()
+
+    def apply_resource_in(
+        self, session: Session, data: bytes, vocabulary: reader.Vocabulary, name: str
+    ) -> str:
+        """Make the meetings of one UID say exactly what a CalDAV resource says (the server's
+        version wins: a sync decided so); changed occurrences it no longer has are deleted.
+        Gives the UID. ``CalendarImportError`` (and nothing changed) when it cannot be read.
+        """
+        default_tz = str(self._catalog.setting("default_tz"))
+        try:
+            found = reader.read(data, default_tz=default_tz, vocabulary=vocabulary)
+        except reader.ReadError as exc:
+            raise CalendarImportError(f"{name}: {_short(str(exc))}") from None
+        events = [e for e in found.events if not e.phase_only]
+        if found.problems:
+            raise CalendarImportError(f"{name}: {_short(str(found.problems[0]))}")
+        uids = {e.uid for e in events}
+        if len(uids) != 1:
+            raise CalendarImportError(
+                f"{name}: a server event must hold one UID; this one holds {len(uids)}."
+            )
+        uid = uids.pop()
+        options = ImportOptions(replace=True)
+        self._uids = {uid}
+        with session.begin_nested():  # a refused event leaves the others of the sync alone
+            masters = [e for e in events if e.recurrence_id is None]
+            if len(masters) > 1:
+                raise CalendarImportError(f"{name}: it holds {len(masters)} events with UID {uid}.")
+            kept: set[int] = set()
+            for event in sorted(events, key=lambda e: e.recurrence_id is not None):
+                self._apply(session, name, event, options)
+                if event.recurrence_id is not None:
+                    master = _master(session, uid)
+                    key = occurrence_key(event.recurrence_id)
+                    row = _existing(
+                        session,
+                        uid,
+                        (master.id, key) if master and master.id is not None else None,
+                        None if master else key,
+                    )
+                else:
+                    row = _existing(session, uid, None, None)
+                if row is not None and row.id is not None:
+                    kept.add(row.id)
+            stale = session.exec(
+                select(MeetingRecord).where(
+                    col(MeetingRecord.uid) == uid, col(MeetingRecord.id).not_in(kept)
+                )
+            ).all()
+            if stale:
+                queries.fts_delete(session, [r.id for r in stale if r.id is not None])
+                for row in stale:
+                    session.delete(row)
+            session.flush()
+        return uid
 
     def _exercises_in(
         self,
@@ -407,7 +468,7 @@ class ImportService:
                 elif draft.rrule:
                     _adopt_orphans(session, row, item)
             else:
-                if not _newer(event, existing):
+                if not options.replace and not _newer(event, existing):
                     item.outcome = "unchanged"
                     return item
                 self._meetings.replace_in(session, existing, draft)

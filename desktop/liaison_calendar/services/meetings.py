@@ -692,6 +692,7 @@ class MeetingService:
         if row.master_id is None:
             fields["rrule"] = draft.rrule or ""
             fields["exdates"] = draft.exdates
+            fields["rdates"] = draft.rdates
         self.edit_in(session, row, MeetingPatch(**fields))
         assert row.id is not None
         for table in (ParticipantRecord, AgendaItemRecord, ActionItemRecord):
@@ -769,6 +770,22 @@ class MeetingService:
             self.edit_in(session, row, MeetingPatch(status=Status.CANCELLED))
             assert row.id is not None
             return self._detail(session, row.id)
+
+    def delete_uid_in(self, session: Session, uid: str) -> int:
+        """Delete every meeting with ``uid`` (a series with its changed occurrences, or an
+        orphan occurrence) in the caller's transaction; how many there were."""
+        ids = [
+            i
+            for i in session.exec(
+                select(col(MeetingRecord.id)).where(col(MeetingRecord.uid) == uid)
+            ).all()
+            if i is not None
+        ]
+        queries.fts_delete(session, ids)
+        session.flush()
+        session.execute(delete(MeetingRecord).where(col(MeetingRecord.uid) == uid))
+        session.expire_all()
+        return len(ids)
 
     def delete(self, id_or_uid: int | str) -> Meeting:
         with self._db.transaction() as session:

@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 SCRIPT_LOCATION = "liaison_calendar.store:migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_S = 5.0
-REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 """Every schema revision this app knows, oldest first (a test keeps it equal to Alembic's).
 
 Knowing them without Alembic means a current file opens without importing it (12 MiB)."""

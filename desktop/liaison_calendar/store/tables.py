@@ -253,3 +253,63 @@ class SettingRecord(SQLModel, table=True):
 
 FTS_TABLE = "meeting_fts"
 """FTS5 index over meeting text (rowid = meeting.id), kept current by the services."""
+
+
+# --- CalDAV sync (revision 0006) -------------------------------------------------------------
+# Never the password: that lives in the system keyring (or is typed each time).
+
+
+class SyncAccountRecord(SQLModel, table=True):
+    __tablename__ = "sync_account"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    url: str
+    username: str
+    ca_file: str = ""
+    created: datetime = Field(sa_type=UTCDateTime)
+    last_sync: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = ""
+
+
+class SyncCollectionRecord(SQLModel, table=True):
+    """A remote calendar of an account, with the sync token of its last complete pull."""
+
+    __tablename__ = "sync_collection"
+    __table_args__ = (UniqueConstraint("account_id", "url", name="uq_sync_collection_url"),)
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(sa_column=_fk("sync_account.id", "CASCADE", nullable=False))
+    url: str
+    name: str = ""
+    # Filter (strands, kinds) of the meetings that go to it, as JSON; "" for the default
+    # calendar, which takes every meeting no other route takes.
+    route_json: str = ""
+    position: int = 0
+    sync_token: str | None = None
+
+
+class SyncItemRecord(SQLModel, table=True):
+    """What was last synced of one UID (a meeting, or a series with its changed occurrences)
+    with one remote calendar. A row whose meetings are gone here is a deletion to send."""
+
+    __tablename__ = "sync_item"
+    __table_args__ = (
+        UniqueConstraint("collection_id", "uid", name="uq_sync_item_uid"),
+        Index("ix_sync_item_href", "collection_id", "href"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    collection_id: int = Field(
+        sa_column=_fk("sync_collection.id", "CASCADE", nullable=False, index=False)
+    )
+    uid: str = Field(index=True)
+    title: str = ""  # to name it once its meetings are gone here
+    href: str
+    etag: str = ""
+    # SHA-256 of the resource as this app writes it, when last in step with the server: a
+    # different one now means a change made here.
+    content_hash: str = ""
+    # A conflict: the server's version ("theirs", "" when they deleted it), kept until the user
+    # chooses; the local meetings are "mine".
+    conflict: bool = False
+    theirs: str | None = None
+    theirs_etag: str = ""
+    conflict_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
