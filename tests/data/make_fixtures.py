@@ -1,8 +1,8 @@
 """Writes one small calendar file per earlier schema revision: ``calendar-0001.sqlite`` to
-``calendar-0004.sqlite`` beside this script, for ``tests/store/test_upgrades.py``.
+``calendar-0005.sqlite`` beside this script, for ``tests/store/test_upgrades.py``.
 
 Run on purpose, never by the tests: ``uv run python -m tests.data.make_fixtures`` (all of them)
-or ``... make_fixtures 0004`` (one). The files are committed: when a revision is released, add
+or ``... make_fixtures 0005`` (one). The files are committed: when a revision is released, add
 its file (with the rows its schema can hold) and leave the others as they are. Written again
 with the same SQLite they come out byte for byte the same.
 
@@ -31,7 +31,8 @@ from alembic import command
 from liaison_calendar.store.database import alembic_config, make_engine
 
 HERE = Path(__file__).parent
-REVISIONS = ("0001", "0002", "0003", "0004")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+"""0005 holds the rows of 0004: it only rebuilt the search index, with prefix tables."""
 PAGE_SIZE = 1024
 STAMP = "2025-01-15T09:30:00Z"
 """``created`` and ``modified`` of every row: the app writes the time of the change."""

@@ -1,10 +1,12 @@
-"""Upgrades from every earlier schema revision: a file written at 0001, 0002, 0003 and 0004.
+"""Upgrades from every earlier schema revision: a file written at 0001, 0002, 0003, 0004 and
+0005.
 
 Each file in ``tests/data/`` (made by ``tests/data/make_fixtures.py``) is what that revision
 of the app wrote: 30 meetings in Brussels, Kyiv, Tbilisi and Chișinău time, all-day ones over
 several days, a weekly series with a skipped and a moved occurrence (and, from 0003 on, an
 extra date), a monthly all-day series, an open-ended yearly one, series with iterations, an
-exercise with phases, participants, agenda items, actions, feeds and search rows.
+exercise with phases, participants, agenda items, actions, feeds and search rows (with prefix
+tables from 0005 on). None has the sync tables of 0006: every upgrade adds them, empty.
 
 Every test opens a copy; the files themselves are only read, as immutable files, and every
 test checks at its end that their bytes are unchanged.
@@ -25,6 +27,7 @@ import pytest
 import recurring_ical_events
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from liaison_calendar.domain.clock import FixedClock
 from liaison_calendar.domain.models import MeetingPatch, ParticipantDraft
@@ -37,10 +40,11 @@ from liaison_calendar.store.database import (
     inspect_file,
     open_database,
 )
+from liaison_calendar.store.tables import SyncAccountRecord, SyncCollectionRecord, SyncItemRecord
 from tests.data.make_fixtures import migrate_to
 
 DATA = Path(__file__).parents[1] / "data"
-EARLIER = ("0001", "0002", "0003", "0004")
+EARLIER = ("0001", "0002", "0003", "0004", "0005")
 FIXTURES = {rev: DATA / f"calendar-{rev}.sqlite" for rev in EARLIER}
 
 
@@ -52,6 +56,7 @@ FIXTURE_SHA256 = {rev: sha256(path) for rev, path in FIXTURES.items()}
 MEETINGS = 30
 WEEKLY_UID = "fixture-ukraine-weekly@liaison-calendar"
 KYIV = ZoneInfo("Europe/Kyiv")
+SYNC_TABLES = ("sync_account", "sync_collection", "sync_item")
 FEED_NAMES = (
     {"all", "eastern-partners", "cyber-busy"}
     | {
@@ -230,6 +235,9 @@ def test_each_fixture_holds_what_the_upgrade_must_keep(fixture: Path, revision: 
     for table in ("meeting_partner", "meeting_proposal", "series", "exercise_phase", "feed"):
         assert query(fixture, f"SELECT count(*) FROM {table}")[0][0] > 1, table
     assert query(fixture, "SELECT count(*) FROM meeting_fts") == [(MEETINGS,)]
+    [(fts,)] = query(fixture, "SELECT sql FROM sqlite_master WHERE name = 'meeting_fts'")
+    assert ("prefix = '1 2 3'" in fts) is (revision >= "0005")
+    assert not set(SYNC_TABLES) & set(tables(fixture))
     text = " ".join(str(v) for r in query(fixture, "SELECT * FROM meeting") for v in r)
     text += " ".join(n for (n,) in query(fixture, "SELECT name FROM participant"))
     assert all(word in text for word in ("Chișinău", "Ørsted", "თბილისი", "Київ", "🇪🇺"))
@@ -478,6 +486,70 @@ def test_an_upgraded_file_takes_edits_and_keeps_its_search_current(
     assert [m.id for m in upgraded.queries.search("Ørsted")] == [target]
 
 
+SYNC_ITEM = (
+    "INSERT INTO sync_item (collection_id, uid, title, href, etag, content_hash, conflict,"
+    " theirs_etag) VALUES (?, ?, ?, ?, ?, '', 0, '')"
+)
+
+
+def test_an_upgraded_file_has_empty_sync_tables_that_take_rows_and_cascade(
+    old_file: Path, clock: FixedClock
+) -> None:
+    old_names = columns(old_file, "meeting")
+    meetings = rows(old_file, "meeting", old_names)
+    weekly = "Ukraine support – weekly video cross-briefing"
+
+    db = open_database(old_file, clock)
+    try:
+        assert set(SYNC_TABLES) <= set(tables(old_file))
+        assert {t: rows(old_file, t) for t in SYNC_TABLES} == {t: [] for t in SYNC_TABLES}
+        with closing(sqlite3.connect(old_file)) as conn:
+            conn.execute("PRAGMA foreign_keys = ON")
+            with conn:
+                account = conn.execute(
+                    "INSERT INTO sync_account (name, url, username, ca_file, created, last_error)"
+                    " VALUES ('Staff server', 'https://dav.example/', 'jweber', '', ?, '')",
+                    (clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),),
+                ).lastrowid
+                collection = conn.execute(
+                    "INSERT INTO sync_collection (account_id, url, name, route_json, position)"
+                    " VALUES (?, 'https://dav.example/cal/eu-nato/', 'EU–NATO', '', 0)",
+                    (account,),
+                ).lastrowid
+                assert collection is not None
+                conn.execute(SYNC_ITEM, (collection, WEEKLY_UID, weekly, "weekly.ics", '"1"'))
+            with pytest.raises(sqlite3.IntegrityError), conn:  # one row per UID and calendar
+                conn.execute(SYNC_ITEM, (collection, WEEKLY_UID, weekly, "other.ics", ""))
+            with pytest.raises(sqlite3.IntegrityError), conn:  # no calendar, no item
+                conn.execute(SYNC_ITEM, (collection + 1, "elsewhere", "", "x.ics", ""))
+        # The app's records read what was written, from the tables the upgrade made.
+        with db.reading() as session:
+            [server] = session.exec(select(SyncAccountRecord)).all()
+            [calendar] = session.exec(select(SyncCollectionRecord)).all()
+            [item] = session.exec(select(SyncItemRecord)).all()
+        assert (server.id, server.created, server.last_sync) == (account, clock.now(), None)
+        assert (calendar.account_id, calendar.sync_token) == (account, None)
+        assert (item.collection_id, item.uid, item.title, item.etag) == (
+            collection,
+            WEEKLY_UID,
+            weekly,
+            '"1"',
+        )
+        assert (item.conflict, item.theirs, item.conflict_at) == (False, None, None)
+
+        with closing(sqlite3.connect(old_file)) as conn:
+            conn.execute("PRAGMA foreign_keys = ON")
+            with conn:  # removing the account removes its calendars and their items
+                conn.execute("DELETE FROM sync_account WHERE id = ?", (account,))
+    finally:
+        db.close()
+
+    assert {t: rows(old_file, t) for t in SYNC_TABLES} == {t: [] for t in SYNC_TABLES}
+    assert rows(old_file, "meeting", old_names) == meetings
+    assert query(old_file, "PRAGMA foreign_key_check") == []
+    assert query(old_file, "PRAGMA integrity_check") == [("ok",)]
+
+
 # --- an upgrade that fails half-way ------------------------------------------------------------
 
 
@@ -500,18 +572,25 @@ def disk_full_at(words: str) -> Iterator[list[str]]:
         event.remove(Engine, "before_cursor_execute", fail)
 
 
-def test_an_upgrade_failing_at_its_last_revision_leaves_the_file_at_its_own(
-    fixture: Path, old_file: Path, revision: str, clock: FixedClock
+@pytest.mark.parametrize(
+    ("failing", "words"),
+    [
+        # Regression: Alembic committed each revision on its own, so a disk filling up while
+        # 0005 rebuilt the search index left a 0001 file at 0004, which the old app no longer
+        # opens.
+        ("0005", "CREATE VIRTUAL TABLE meeting_fts_new"),
+        ("0006", "CREATE INDEX ix_sync_item_href"),  # the last statement of the last revision
+    ],
+)
+def test_an_upgrade_failing_at_a_later_revision_leaves_the_file_at_its_own(
+    fixture: Path, old_file: Path, revision: str, clock: FixedClock, failing: str, words: str
 ) -> None:
-    # Regression: Alembic committed each revision on its own, so a disk filling up while 0005
-    # rebuilt the search index left a 0001 file at 0004, which the old app no longer opens.
-    with (
-        disk_full_at("CREATE VIRTUAL TABLE meeting_fts_new") as failed,
-        pytest.raises(DatabaseError),
-    ):
+    if revision >= failing:
+        pytest.skip(f"an upgrade from {revision} does not run {failing}")
+    with disk_full_at(words) as failed, pytest.raises(DatabaseError):
         open_database(old_file, clock)
 
-    assert failed  # it failed where it should, in the last revision
+    assert failed  # it failed where it should, in that revision
     assert revision_of(old_file) == revision
     assert inspect_file(old_file).state is FileState.OLDER
     assert schema(old_file) == schema(fixture)
