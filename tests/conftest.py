@@ -48,3 +48,16 @@ def _isolated_home(
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("LIAISON_DB", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring() -> Iterator[None]:
+    """No test reads or writes the user's system keyring: every test sees a machine without
+    one (as CI is); tests of the keyring path install ``tests.sync.keyrings.MemoryKeyring``."""
+    import keyring
+    from keyring.backends import fail
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)

@@ -431,8 +431,8 @@ class SyncService:
                 _, plan = next(iter(self._local_plans(name)))
                 for coll, mine in plan:
                     _Pass(self, remote, account, coll, mine, run, progress).sync(accept_empty)
-        except EmptyServerError:
-            self._finish(name, "")
+        except EmptyServerError as exc:
+            self._finish(name, exc.message)  # not synced: status says so until it is
             raise
         except SyncError as exc:
             run.error = exc.message
@@ -781,15 +781,28 @@ class _Pass:
         self.mine = mine
         self.run = run
         self.progress = progress or (lambda message, done, total: None)
+        self._vocabulary: Any = None
 
     def sync(self, accept_empty: bool) -> None:
+        pushes, titles = self._pull(accept_empty)
+        if pushes:
+            self._push(pushes, titles)
+            # Read again: the token must cover our own writes, or a resource we created and
+            # someone deleted before the next sync would never be reported (RFC 6578 may leave
+            # out what was created and deleted since a token).
+            self._pull(accept_empty)
+
+    def _pull(self, accept_empty: bool) -> tuple[list[str], dict[str, str]]:
+        """Read and apply the server's changes; the UIDs to push, and titles by UID."""
         s, coll = self.s, self.coll
         assert coll.id is not None
         self.progress(f"Reading changes from {self.account.name}", 0, 0)
-        listing = self.remote.changes(coll.url, coll.sync_token)
         with s._db.reading() as session:
+            row = session.get(SyncCollectionRecord, coll.id)
+            token = row.sync_token if row is not None else None
             items = s._items_of(session, coll)
             titles = _titles(session, list(self.mine))
+        listing = self.remote.changes(coll.url, token)
         by_href = {path_of(i.href): i for i in items.values()}
         if listing.complete:
             removed = [h for h in by_href if h not in listing.changed]
@@ -803,15 +816,8 @@ class _Pass:
             or (by_href[h].conflict and by_href[h].theirs_etag != etag)
         ]
         known = [i for i in items.values() if i.etag]
-        if listing.complete and not listing.changed and known and not accept_empty:
-            raise EmptyServerError(
-                f"The calendar {coll.url} of {self.account.name!r} came back empty, but "
-                f"{len(known)} meeting(s) synced with it are here. Nothing was deleted; sync "
-                "again and accept to delete them here too, or check the server.",
-                self.account.name,
-                coll.url,
-                len(known),
-            )
+        left = {h for h, i in by_href.items() if i.etag} - set(removed)
+        emptied = len(known) > 1 and not left and not (listing.changed.keys() - by_href.keys())
         self.progress(f"Fetching {len(changed)} changed event(s)", 0, len(changed))
         fetched = self.remote.fetch(coll.url, changed) if changed else []
         got = {f.href for f in fetched}
@@ -825,12 +831,23 @@ class _Pass:
             theirs[uid] = f
         gone = {by_href[h].uid for h in removed if h in by_href}
         pushes = self._decide(items, theirs, gone, titles)
+        if emptied and self.delete_here and not accept_empty:
+            # Everything gone at once is more often a server or account mix-up than a team
+            # deleting its whole calendar: ask before deleting anything here.
+            raise EmptyServerError(
+                f"The calendar {coll.url} of {self.account.name!r} came back empty, but "
+                f"{len(self.delete_here)} meeting(s) synced with it are here. Nothing was "
+                "deleted; sync again and accept to delete them here too, or check the server.",
+                self.account.name,
+                coll.url,
+                len(self.delete_here),
+            )
         complete = self._apply(items, theirs, gone, titles, listing.token)
         if not complete:
             self.run.problems.append(
                 "Some events from the server were not applied; they are read again next time."
             )
-        self._push(pushes, titles)
+        return pushes, titles
 
     # --- deciding -------------------------------------------------------------------------
 
@@ -872,7 +889,7 @@ class _Pass:
                     self.dropped.add(uid)
                 continue
             # Changed on both sides.
-            if remote is not None and local is not None and remote.data == local:
+            if remote is not None and local is not None and self._same(remote.data, local):
                 self._record(item, uid, remote.href, remote.etag, local, titles)
             elif removed and local is None:
                 if item is not None:
@@ -923,6 +940,15 @@ class _Pass:
         item.conflict_at = self.s._clock.now()
         self.touched[uid] = item
 
+    def _same(self, theirs: bytes, mine: bytes) -> bool:
+        """Whether the server holds what we hold: the same bytes, or (from a server that
+        rewrites what it stores) the same events when read back."""
+        if theirs == mine:
+            return True
+        if self._vocabulary is None:
+            self._vocabulary = self.s._importer.vocabulary()
+        return _meaning(theirs, self._vocabulary) == _meaning(mine, self._vocabulary)
+
     # --- applying here --------------------------------------------------------------------
 
     def _apply(
@@ -939,6 +965,15 @@ class _Pass:
         complete = True
         applied: set[str] = set()
         with s._db.transaction() as session:
+            if self.pull or self.delete_here:
+                # Edits saved here since this sync looked: they conflict, never get overwritten.
+                # (This transaction holds the write lock, so nothing can change after this.)
+                now, _ = s._feeds.resources()
+                for uid in sorted({*self.pull, *self.delete_here}):
+                    if now.get(uid) != self.mine.get(uid):
+                        self._conflict(items.get(uid), self.pull.pop(uid, None), uid, titles)
+                        self.delete_here.discard(uid)
+                        self.dropped.discard(uid)
             for n, (uid, remote) in enumerate(sorted(self.pull.items())):
                 if n % 50 == 0:
                     self.progress("Applying changes from the server", n, len(self.pull))
@@ -1041,7 +1076,15 @@ class _Pass:
         href = item.href if item else joined(self.coll.url, resource_name(uid))
         remote = self.remote.get(href)
         self.touched = {}
-        if remote is not None and local is not None and remote.data == local:
+        if remote is not None and item is not None and item.etag and remote.etag == item.etag:
+            # Refused, yet the server still has what we last agreed on (a proxy, a server
+            # briefly confused): no conflict; the change stays waiting for the next sync.
+            self.run.problems.append(
+                f"The server refused to take {titles.get(uid, uid)!r} (412) although it has not "
+                "changed there; it is sent again next time."
+            )
+            return
+        if remote is not None and local is not None and self._same(remote.data, local):
             self._record(item, uid, href, remote.etag, local, titles)
         elif remote is None and local is None:
             if item is not None:
@@ -1068,6 +1111,20 @@ class _Pass:
                     session.delete(row)
         done.clear()
         gone.clear()
+
+
+def _meaning(data: bytes, vocabulary: Any) -> object:
+    from liaison_calendar.ical import reader
+
+    try:
+        found = reader.read(data, default_tz="UTC", vocabulary=vocabulary)
+    except reader.ReadError:
+        return None
+    if found.problems:
+        return None
+    return sorted(
+        (e.uid, str(e.recurrence_id), e.sequence, e.draft.model_dump_json()) for e in found.events
+    )
 
 
 def _title_of(remote: Fetched | None) -> str:

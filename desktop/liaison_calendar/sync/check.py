@@ -39,7 +39,16 @@ def problems(data: bytes) -> list[str]:
     uids = {line.split(":", 1)[1] for line in logical if line.upper().startswith("UID:")}
     if len(uids) != 1:
         found.append(f"it holds {len(uids)} UIDs, not one")
-    defined = {line.split(":", 1)[1] for line in logical if line.upper().startswith("TZID:")}
+    defined: set[str] = set()
+    inside: list[str] = []
+    for line in logical:
+        upper = line.upper()
+        if upper.startswith("BEGIN:"):
+            inside.append(upper[6:])
+        elif upper.startswith("END:") and inside:
+            inside.pop()
+        elif upper.startswith("TZID:") and inside and inside[-1] == "VTIMEZONE":
+            defined.add(line.split(":", 1)[1])
     used = {m.group(1).strip('"') for line in logical for m in _TZID.finditer(line.split(":")[0])}
     for tzid in sorted(used - defined):
         found.append(f"TZID {tzid} has no VTIMEZONE")

@@ -154,6 +154,10 @@ class Remote:
         except caldav_error.AuthorizationError as exc:
             if exc.status == 403 and "valid-sync-token" in str(exc.body or ""):
                 raise _TokenRefused from None
+            if exc.status == 403:  # logged in, but not allowed there: not a wrong password
+                raise AuthError(
+                    f"The server {self._host} refused {method} {path_of(target)} (403 Forbidden)."
+                ) from None
             raise AuthError(f"The server {self._host} refused the user name or password.") from None
         except caldav_error.RateLimitError:
             raise ServerError(
