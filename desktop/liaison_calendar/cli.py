@@ -329,7 +329,146 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", metavar="FILE")
     p.set_defaults(func=cmd_restore)
+
+    _sync_parsers(sub, common)
     return parser
+
+
+def _sync_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    password = "The password comes from $LIAISON_SYNC_PASSWORD, else it is asked for."
+    sync = sub.add_parser(
+        "sync",
+        help="share the calendar with CalDAV servers (accounts, run, status, conflicts)",
+        description="Two-way sync with CalDAV servers. Nothing is overwritten silently: a "
+        "meeting changed here and on the server is a conflict that you resolve.",
+    )
+    sync_sub = sync.add_subparsers(dest="sync_command", metavar="ACTION", parser_class=_Parser)
+    sync_sub.required = True
+
+    p = sync_sub.add_parser(
+        "add-account",
+        parents=[common],
+        help="add a CalDAV account (checks the server, user and calendar)",
+        description="Add a CalDAV account. The server, user name, password and calendar are "
+        "checked first; nothing is kept when any of it fails. Without --calendar the user's "
+        "only calendar is used, or one is created when there is none. " + password + " It "
+        "goes to the system keyring when there is one.",
+    )
+    p.add_argument("name", metavar="NAME", help="a name for the account: letters, digits, . - _")
+    p.add_argument("--url", required=True, metavar="URL", help="server address, e.g. https://host/")
+    p.add_argument("--user", required=True, metavar="USER", help="user name on the server")
+    p.add_argument(
+        "--calendar", metavar="PATH", help="the remote calendar (path, URL or name) to sync with"
+    )
+    p.add_argument(
+        "--ca-file", default="", metavar="FILE", help="CA certificate(s) to trust for this server"
+    )
+    p.set_defaults(func=cmd_sync_add_account)
+
+    p = sync_sub.add_parser(
+        "remove-account",
+        parents=[common],
+        help="forget a sync account (nothing is deleted here or on the server)",
+    )
+    p.add_argument("name", metavar="NAME", help="the account (see 'liaison sync status')")
+    p.set_defaults(func=cmd_sync_remove_account)
+
+    p = sync_sub.add_parser(
+        "password",
+        parents=[common],
+        help="change the password kept for an account",
+        description="Keep a new password for the account in the system keyring. "
+        + password
+        + " Without a keyring nothing can be kept: set $LIAISON_SYNC_PASSWORD, or type the "
+        "password when 'liaison sync run' asks for it.",
+    )
+    p.add_argument("name", metavar="NAME", help="the account")
+    p.set_defaults(func=cmd_sync_password)
+
+    p = sync_sub.add_parser(
+        "route",
+        parents=[common],
+        help="send the meetings of some strands or kinds to another calendar of the account",
+        description="Send the meetings of the strands or kinds given to CALENDAR (a path or URL "
+        "on the account's server); the account's main calendar takes everything else. Without "
+        "--strand or --kind, CALENDAR stops taking any meeting.",
+    )
+    p.add_argument("name", metavar="NAME", help="the account")
+    p.add_argument("calendar", metavar="CALENDAR", help="e.g. /user/cyber/ on the same server")
+    p.add_argument(
+        "--strand", action="append", default=[], metavar="S", help="strand key (repeatable)"
+    )
+    p.add_argument("--kind", action="append", default=[], metavar="K", help="kind key (repeatable)")
+    p.set_defaults(func=cmd_sync_route)
+
+    p = sync_sub.add_parser(
+        "run",
+        parents=[common],
+        help="sync now: send the changes made here, receive those made on the server",
+        description="Sync every account, or the one named: one line per account. Exit code 2 "
+        "when an account failed (what it had done before is kept; the next run goes on). A "
+        "remote calendar that came back empty deletes nothing here: on a terminal you are "
+        "asked, otherwise give --accept-empty. A password the keyring does not have is asked "
+        "for on a terminal, else read from $LIAISON_SYNC_PASSWORD.",
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="only this account")
+    p.add_argument(
+        "--accept-empty",
+        action="store_true",
+        help="when a remote calendar came back empty, delete its meetings here too",
+    )
+    p.set_defaults(func=cmd_sync_run)
+
+    p = sync_sub.add_parser(
+        "status",
+        parents=[common],
+        help="each account's state, last sync, and the changes waiting to be sent",
+        description="Per account: its state (synced, waiting, conflicts, offline, error or "
+        "never), the changes waiting to be sent, the conflicts and the last sync; then every "
+        "waiting change (new, changed or deleted here).",
+    )
+    p.set_defaults(func=cmd_sync_status)
+
+    p = sync_sub.add_parser(
+        "conflicts",
+        parents=[common],
+        help="list the meetings changed both here and on the server",
+        description="Each conflict: its ID, account, title and time, and the fields that "
+        "differ, yours (mine) and the server's (theirs), or which side deleted it.",
+    )
+    p.set_defaults(func=cmd_sync_conflicts)
+
+    p = sync_sub.add_parser(
+        "resolve",
+        parents=[common],
+        help="resolve a conflict: keep mine, theirs, or merge field by field",
+        description="Resolve conflict ID (see 'liaison sync conflicts'). 'mine' keeps the "
+        "version here, 'theirs' the server's; 'merge' takes the fields named by --theirs from "
+        "the server's and the rest from yours. Only this calendar changes; the next "
+        "'liaison sync run' sends the result.",
+    )
+    p.add_argument("conflict", type=parse_conflict_id, metavar="ID", help="the conflict's ID")
+    p.add_argument(
+        "--keep",
+        required=True,
+        choices=["mine", "theirs", "merge"],
+        help="the version to keep: mine, theirs, or a merge of both",
+    )
+    p.add_argument(
+        "--theirs",
+        action="append",
+        default=[],
+        metavar="FIELD,...",
+        help="with --keep merge: the fields to take from the server, named as 'liaison sync "
+        "conflicts' shows them (e.g. location,start)",
+    )
+    p.set_defaults(func=cmd_sync_resolve)
+
+
+def parse_conflict_id(text: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a conflict number")
+    return int(text)
 
 
 def parse_month(text: str) -> date:
@@ -937,6 +1076,338 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"Restored {done.source}{upgraded}. The calendar it replaced is in {done.safety_copy}.",
         file=sys.stderr,
     )
+    return 0
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+
+def _interactive() -> bool:
+    """True when a person can answer: stdin is a terminal."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+def _sync_password(prompt: str) -> str:
+    """The password from $LIAISON_SYNC_PASSWORD, else typed at the terminal (never echoed)."""
+    from liaison_calendar.sync.secrets import ENVIRONMENT
+
+    given = os.environ.get(ENVIRONMENT)
+    if given:
+        return given
+    if not _interactive():
+        raise LiaisonError(
+            f"No password: set {ENVIRONMENT}, or run the command in a terminal to type it; "
+            "nothing was changed."
+        )
+    import getpass
+
+    try:
+        typed = getpass.getpass(prompt)
+    except EOFError:
+        typed = ""
+    if not typed:
+        raise LiaisonError("No password given; nothing was changed.")
+    return typed
+
+
+def _local_time(svc: Any, value: datetime | None) -> str:
+    if value is None:
+        return "never"
+    if value.tzinfo is None:
+        from datetime import UTC
+
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone(svc.catalog.setting("default_tz"))).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _calendar_text(cal: Any) -> str:
+    name = f' ("{cal.name}")' if cal.name else ""
+    if cal.default:
+        return f"{cal.url}{name}, everything else"
+    shown = [*(f"strand={s}" for s in cal.strands), *(f"kind={k}" for k in cal.kinds)]
+    return f"{cal.url}{name}, {' '.join(shown) or 'nothing'}"
+
+
+def cmd_sync_add_account(args: argparse.Namespace) -> int:
+    from liaison_calendar.services.sync import ACCOUNT_NAME
+    from liaison_calendar.sync.secrets import ENVIRONMENT
+
+    with _opened(args) as svc:
+        # Said before the password is asked for, not after.
+        if not ACCOUNT_NAME.match(args.name):
+            raise ValidationError(
+                f"{args.name!r} cannot be an account name: use letters, digits, '.', '-' or '_'."
+            )
+        if any(a.name == args.name for a in svc.sync.accounts()):
+            raise ValidationError(f"There is already a sync account {args.name!r}.")
+        password = _sync_password(f"Password of {args.user} at {args.url}: ")
+        added = svc.sync.add_account(
+            args.name,
+            args.url,
+            args.user,
+            password,
+            calendar=args.calendar,
+            ca_file=args.ca_file,
+        )
+        waiting = len(svc.sync.waiting(args.name))
+    account = added.account
+    cal = account.calendars[0]
+    print(f"Added sync account {account.name}: {account.user} at {account.url}.")
+    made = "created on the server for it" if added.created_calendar else "on the server"
+    print(f"Calendar: {cal.url}{f' ({cal.name})' if cal.name else ''}, {made}.")
+    if added.in_keyring:
+        print("The password is kept in the system keyring.")
+    else:
+        print(
+            "There is no keyring on this machine, so the password was not kept: give it in "
+            f"{ENVIRONMENT}, or type it when 'liaison sync run' asks, each time."
+        )
+    plural = "s" if waiting != 1 else ""
+    print(f"{waiting} meeting{plural} to send: run 'liaison sync run {account.name}'.")
+    return 0
+
+
+def cmd_sync_remove_account(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        account = svc.sync.remove_account(args.name)
+    print(
+        f"Removed sync account {account.name} and its password. Nothing was deleted, here or "
+        "on the server."
+    )
+    return 0
+
+
+def cmd_sync_password(args: argparse.Namespace) -> int:
+    from liaison_calendar.sync.secrets import ENVIRONMENT
+
+    with _opened(args) as svc:
+        account = svc.sync.account(args.name)
+        password = _sync_password(f"New password of {account.user} at {account.url}: ")
+        kept = svc.sync.set_password(args.name, password)
+    if not kept:
+        raise LiaisonError(
+            "There is no keyring on this machine, so the password cannot be kept: give it in "
+            f"{ENVIRONMENT}, or type it when 'liaison sync run' asks, each time."
+        )
+    print(f"The new password of {account.name} is kept in the system keyring.")
+    return 0
+
+
+def cmd_sync_route(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        account = svc.sync.route(args.name, args.calendar, args.strand, args.kind)
+    print(f"Calendars of {account.name}:")
+    for cal in account.calendars:
+        print(f"  {_calendar_text(cal)}")
+    return 0
+
+
+def _ask_password_if_missing(svc: Any, name: str) -> None:
+    """On a terminal, ask for a password the keyring (or environment) does not have."""
+    account = svc.sync.account(name)
+    if not _interactive() or svc.sync.secrets.get(account.user, account.url) is not None:
+        return
+    import getpass
+
+    try:
+        typed = getpass.getpass(f"Password of {account.user} at {account.url} ({name}): ")
+    except EOFError:
+        return
+    if typed:
+        svc.sync.secrets.put(account.user, account.url, typed)
+
+
+def _confirm(question: str) -> bool:
+    try:
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def _sync_one(svc: Any, name: str, accept_empty: bool) -> Any:
+    """One account's run; an emptied server asked about on a terminal, else a failed run."""
+    from liaison_calendar.services.sync import EmptyServerError, SyncRun
+
+    try:
+        (run,) = svc.sync.run(name, accept_empty=accept_empty)
+        return run
+    except EmptyServerError as exc:
+        empty = exc
+    meetings = f"{empty.meetings} meeting{'s' if empty.meetings != 1 else ''}"
+    if _interactive():
+        print(
+            f"The calendar {empty.calendar} of {empty.account} came back empty, but {meetings} "
+            "synced with it are here.",
+            file=sys.stderr,
+        )
+        if _confirm(f"Delete {meetings} here? [y/N] "):
+            (run,) = svc.sync.run(name, accept_empty=True)
+            return run
+        return SyncRun(
+            name, error=f"the calendar {empty.calendar} came back empty; nothing was deleted here"
+        )
+    return SyncRun(
+        name,
+        error=f"the calendar {empty.calendar} came back empty, but {meetings} synced with it "
+        "are here. Nothing was deleted; if it was emptied on purpose, run "
+        f"'liaison sync run {name} --accept-empty' to delete them here too",
+    )
+
+
+def cmd_sync_run(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        if args.name:
+            names = [svc.sync.account(args.name).name]
+        else:
+            names = [a.name for a in svc.sync.accounts()]
+        if not names:
+            raise LiaisonError(
+                "There is no sync account: add one with "
+                "'liaison sync add-account NAME --url URL --user USER'."
+            )
+        for name in names:
+            _ask_password_if_missing(svc, name)
+        runs = [_sync_one(svc, name, args.accept_empty) for name in names]
+    failed = 0
+    for run in runs:
+        did = run.pushed or run.pulled or run.deleted_here or run.deleted_there or run.conflicts
+        if not run.error or did:
+            print(
+                f"{run.account}: sent {run.pushed}, received {run.pulled}, deleted here "
+                f"{run.deleted_here}, deleted there {run.deleted_there}, new conflicts "
+                f"{run.conflicts}, still waiting {run.waiting}"
+            )
+        for problem in run.problems:
+            print(f"  {problem}")
+        if run.conflicts:
+            print("  See them with 'liaison sync conflicts'.")
+        if run.error:
+            failed += 1
+            message = run.error.rstrip(".") + "."
+            print(f"{PROG}: sync of {run.account} failed: {message}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def cmd_sync_status(args: argparse.Namespace) -> int:
+    with _opened(args) as svc:
+        states = svc.sync.status()
+        waiting = svc.sync.waiting() if states else []
+        rows = [
+            (
+                s.account,
+                s.state,
+                str(s.waiting),
+                str(s.conflicts),
+                _local_time(svc, s.last_sync),
+            )
+            for s in states
+        ]
+    if not states:
+        print(
+            "No sync account. Add one with 'liaison sync add-account NAME --url URL --user USER'."
+        )
+        return 0
+    print(_table(rows, ("Account", "State", "Waiting", "Conflicts", "Last sync")))
+    for s in states:
+        if s.state in ("offline", "error"):
+            print(f"{s.account}: {s.message}")
+    if waiting:
+        print(f"\nWaiting to be sent ({len(waiting)}):")
+        width = max(len(w.account) for w in waiting)
+        for w in waiting:
+            print(f"  {w.account.ljust(width)}  {w.change:<8} {w.title}")
+    else:
+        print("\nNothing waiting to be sent.")
+    if any(s.conflicts for s in states):
+        print("See the conflicts with 'liaison sync conflicts'.")
+    return 0
+
+
+def _one_line(text: str, limit: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def cmd_sync_conflicts(args: argparse.Namespace) -> int:
+    from liaison_calendar.errors import NotFoundError
+
+    with _opened(args) as svc:
+        found = svc.sync.conflicts()
+        whens: dict[int, str] = {}
+        for c in found:
+            try:
+                meeting = svc.meetings.get(c.uid)
+                whens[c.id] = when_text(meeting.start, meeting.end)
+            except NotFoundError:
+                start = next((f.theirs for f in c.fields if f.name == "start"), "")
+                whens[c.id] = start
+        found_at = {c.id: _local_time(svc, c.at) for c in found}
+    if not found:
+        print("No sync conflicts.")
+        return 0
+    for n, c in enumerate(found):
+        if n:
+            print()
+        print(f"Conflict {c.id}  {c.account}  {c.title}")
+        print(f"  When      {whens[c.id] or '—'}")
+        print(f"  Found     {found_at[c.id]}")
+        if c.mine is None:
+            print("  Deleted here; changed on the server.")
+        elif c.theirs is None:
+            print("  Deleted on the server; changed here.")
+        elif not c.fields:
+            print("  The same in every field shown here; the texts differ otherwise.")
+        else:
+            width = max(len(f.name) for f in c.fields)
+            for f in c.fields:
+                print(f"  {f.name.ljust(width)}  mine:   {_one_line(f.mine) or '(empty)'}")
+                print(f"  {''.ljust(width)}  theirs: {_one_line(f.theirs) or '(empty)'}")
+    print("\nResolve with 'liaison sync resolve ID --keep mine|theirs|merge [--theirs FIELD,...]'.")
+    return 0
+
+
+def cmd_sync_resolve(args: argparse.Namespace) -> int:
+    from liaison_calendar.services.sync import MERGE_FIELDS
+
+    fields = [f.strip() for given in args.theirs for f in given.split(",") if f.strip()]
+    if fields and args.keep != "merge":
+        raise UsageError("--theirs goes with --keep merge (see 'liaison sync resolve --help')")
+    if args.keep == "merge" and not fields:
+        raise UsageError(
+            "--keep merge needs --theirs FIELD,...: the fields to take from the server"
+        )
+    names = [name for name, _ in MERGE_FIELDS]
+    unknown = [f for f in fields if f not in names]
+    if unknown:
+        raise ValidationError(
+            f"No field {', '.join(unknown)} to merge; the fields are {', '.join(names)}."
+        )
+    with _opened(args) as svc:
+        conflict = svc.sync.resolve(
+            args.conflict, args.keep, dict.fromkeys(fields, "theirs") if fields else None
+        )
+    title = conflict.title
+    if args.keep == "theirs":
+        if conflict.theirs is None:
+            print(f"Deleted {title!r} here, as on the server.")
+        else:
+            print(f"Kept the server's version of {title!r}.")
+        return 0
+    if args.keep == "merge":
+        print(f"Merged {title!r}: {', '.join(fields)} from the server, the rest yours.")
+    elif conflict.mine is None:
+        if conflict.theirs is None:
+            print(f"{title!r} was deleted on both sides; nothing to send.")
+        else:
+            print(f"Kept {title!r} deleted; the next 'liaison sync run' deletes it on the server.")
+        return 0
+    else:
+        print(f"Kept your version of {title!r}.")
+    print("The next 'liaison sync run' sends it to the server.")
     return 0
 
 

@@ -263,6 +263,11 @@ class SyncService:
         with self._remote(url, user, password, ca_file) as remote:
             found = remote.calendars()
             chosen = _choose_calendar(found, calendar, remote.url)
+            if chosen is None and found:
+                names = ", ".join(path_of(c.url) for c in found)
+                raise ValidationError(
+                    f"The server has no calendar {calendar!r}; it has {names}. Nothing was changed."
+                )
             if chosen is None:
                 target = _new_calendar_url(found, remote, calendar)
                 chosen = remote.make_calendar(target, "Liaison Calendar")
@@ -421,8 +426,8 @@ class SyncService:
         password = self.secrets.get(account.user, account.url)
         if password is None:
             run.error = (
-                f"No password for the sync account {name!r}: there is no keyring on this "
-                f"machine; give it in {ENVIRONMENT} or with 'liaison sync password {name}'."
+                f"No password for the sync account {name!r}: the system keyring does not "
+                f"have it (or there is none); type it when asked, or give it in {ENVIRONMENT}."
             )
             self._finish(name, run.error)
             return run
