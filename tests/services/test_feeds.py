@@ -831,10 +831,20 @@ def test_a_feed_that_no_longer_makes_sense_does_not_stop_the_others(
     assert not (out / "kyiv.ics").exists()
 
 
-def test_a_long_list_of_proposals_is_folded(services: Services) -> None:
-    services.meetings.create(draft(proposals=list(range(40, 75))))
+def test_lists_are_one_property_per_value(services: Services) -> None:
+    # A server that stores through vobject (Radicale) keeps only the first value of an X-
+    # property holding a comma-separated list; one value per property survives it.
+    services.meetings.create(
+        draft(proposals=list(range(40, 75)), strands=["cyber", "hybrid"], partners=["Ukraine"])
+    )
     lines = unfolded(export(services))  # export() checks every line is at most 75 octets
-    assert "X-LIAISON-PROPOSALS:" + ",".join(str(n) for n in range(40, 75)) in lines
+    assert [x for x in lines if x.startswith("X-LIAISON-PROPOSALS:")] == [
+        f"X-LIAISON-PROPOSALS:{n}" for n in range(40, 75)
+    ]
+    assert [x for x in lines if x.startswith("X-LIAISON-STRANDS:")] == [
+        "X-LIAISON-STRANDS:cyber",
+        "X-LIAISON-STRANDS:hybrid",
+    ]
 
 
 def test_a_changed_exercise_is_written_anew_even_without_a_new_timestamp(

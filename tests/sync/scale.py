@@ -142,6 +142,12 @@ def one_server(kind: str, meetings: int, changes: int, folder: Path) -> None:
         )
         print(f"  nothing to do: {idle_s * 1000:.0f} ms")
         print(f"  peak memory of this process so far: {peak_mib():.0f} MiB")
+        mine, _ = first.feeds.resources()
+        theirs, _ = second.feeds.resources()
+        differ = [uid for uid in mine.keys() | theirs.keys() if mine.get(uid) != theirs.get(uid)]
+        print(f"  both databases in step: {'yes' if not differ else f'NO, {len(differ)} differ'}")
+        if differ:
+            raise SystemExit(f"not in step: {differ[:3]}")
         first.close()
         second.close()
 

@@ -323,10 +323,10 @@ def meeting_vevent(
     if phase is not None:
         out.extend(_phase_props(phase))
     out.append(_text("X-LIAISON-KIND", m.kind))
-    if m.strands:
-        out.append(fold(f"X-LIAISON-STRANDS:{text_list(list(m.strands))}"))
-    if m.partners:
-        out.append(fold(f"X-LIAISON-PARTNERS:{text_list(list(m.partners))}"))
+    # One property per value: a server that stores through vobject (Radicale) keeps only the
+    # first value of an X- property holding a comma-separated list.
+    out.extend(fold(f"X-LIAISON-STRANDS:{escape_text(key)}") for key in m.strands)
+    out.extend(fold(f"X-LIAISON-PARTNERS:{escape_text(name)}") for name in m.partners)
     if m.series:
         out.append(_text("X-LIAISON-SERIES", m.series))
         if m.iteration is not None:
@@ -350,8 +350,7 @@ def meeting_vevent(
         # repeating it.
         out.append(f"X-LIAISON-DESCRIPTION-CHARS:{len(own)}\r\n")
     out.append(_text("X-LIAISON-OUTCOMES", m.outcomes))
-    if m.proposals:
-        out.append(fold(f"X-LIAISON-PROPOSALS:{','.join(str(n) for n in m.proposals)}"))
+    out.extend(f"X-LIAISON-PROPOSALS:{n}\r\n" for n in m.proposals)
     for item in m.agenda:
         params = _params(
             X_DURATION=str(item.duration_min),

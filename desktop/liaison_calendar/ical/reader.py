@@ -35,6 +35,7 @@ from liaison_calendar.domain.models import (
 )
 from liaison_calendar.domain.text import clean_text
 from liaison_calendar.domain.timezones import is_valid_zone, zone
+from liaison_calendar.errors import ValidationError
 from liaison_calendar.ical import content, scan, worker
 from liaison_calendar.ical.export import TITLE_PREFIXES
 
@@ -397,11 +398,15 @@ def _event(
         raise _UnreadableError("has no DTSTART")
     raw_start = _value(start_prop)
     tz, floating = _zone_of(start_prop, raw_start, zones, calendar_tz, default_tz, repairs)
+    ours = _ours(ev)
+    if isinstance(raw_start, datetime) and raw_start.tzinfo is not None:
+        # A UTC start of our own event (a server rewrote its times, Radicale even as
+        # "TZID=...:...Z"): the instant, shown in the meeting's own zone, not the calendar's.
+        tz = _known_zone(ours.get("X-LIAISON-TZ")) or tz
     start = _moment(raw_start, tz)
     end = _end(ev, start, tz, repairs)
     title = clean_text(ev.text("SUMMARY")).strip()  # control characters alone are no title
     status_word = ev.text("STATUS", "CONFIRMED").strip().upper()
-    ours = _ours(ev)
     status = _status(status_word, ours.get("X-LIAISON-STATUS"))
     prefix = TITLE_PREFIXES.get(status, "")
     if prefix and title.startswith(prefix) and "X-LIAISON-KIND" in ours:
@@ -576,6 +581,16 @@ def _moment(value: Moment, tz: str) -> Moment:
     return value.replace(tzinfo=zone(tz))
 
 
+def _known_zone(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        zone(name)
+    except ValidationError:
+        return None
+    return name
+
+
 def _naive_local(value: Moment) -> Moment:
     return value.replace(tzinfo=None) if isinstance(value, datetime) else value
 
@@ -730,13 +745,16 @@ def _status(word: str, ours: str | None) -> Status:
 
 
 def _ours(ev: content.Component) -> dict[str, str]:
-    """Our own single-valued X-LIAISON properties (the last of each, as a dict would keep)."""
+    """Our own X-LIAISON properties: the last of each single-valued one, every value of a list."""
     found = {}
     for key, props in ev.items():
         if key.startswith("X-LIAISON-") and key not in ("X-LIAISON-AGENDA", "X-LIAISON-ACTION"):
-            # Lists stay escaped until split: a comma inside a name is "\\,".
-            raw = props[-1].value
-            found[key] = raw if key in _LISTS else unescape(raw)
+            # Lists stay escaped until split: a comma inside a name is "\\,". They come as
+            # one property per value (what we write) or as one comma-separated property.
+            if key in _LISTS:
+                found[key] = ",".join(p.value for p in props)
+            else:
+                found[key] = unescape(props[-1].value)
     return found
 
 

@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -96,6 +97,8 @@ class FeedService:
         self._stored: dict[Privacy, dict[int, tuple[int, int, bytes]]] = {p: {} for p in Privacy}
         self._catalogue: dict[str, dict[Any, tuple[Any, ...]]] = {}
         self._index = _Index()
+        # Stored text and the index are shared: the app publishes and syncs from two threads.
+        self._lock = threading.RLock()
         # file -> (fingerprint of what was written, its size/mtime/inode right after)
         self._published: dict[Path, tuple[int, tuple[int, int, int]]] = {}
 
@@ -154,7 +157,7 @@ class FeedService:
     # never mixes two states of the calendar (an edit saved meanwhile waits for the next one).
 
     def export_bytes(self, scope: ExportScope) -> bytes:
-        with self._db.reading() as session:
+        with self._lock, self._db.reading() as session:
             snap = self._snapshot(session)
             return b"".join(self._render(session, snap, scope, _Counter()))
 
@@ -162,7 +165,7 @@ class FeedService:
         """Write one VCALENDAR to an open binary stream."""
         counter = _Counter()
         size = 0
-        with self._db.reading() as session:
+        with self._lock, self._db.reading() as session:
             snap = self._snapshot(session)
             for chunk in self._render(session, snap, scope, counter):
                 out.write(chunk)
@@ -173,7 +176,7 @@ class FeedService:
         """Write one VCALENDAR to ``path`` atomically (temp file, fsync, rename)."""
         folder = _check_folder(path.parent)
         counter = _Counter()
-        with self._db.reading() as session:
+        with self._lock, self._db.reading() as session:
             snap = self._snapshot(session)
             chunks = self._render(session, snap, scope, counter)
             size = _write_atomically(folder, path.name, chunks)
@@ -202,7 +205,7 @@ class FeedService:
         for feed in feeds:
             feed_file_name(feed.name)
         report = []
-        with self._db.reading() as session:
+        with self._lock, self._db.reading() as session:
             snap = self._snapshot(session)
             for feed in feeds:
                 report.append(self._publish_one(session, snap, feed, folder))
@@ -241,13 +244,14 @@ class FeedService:
         self, routes: Sequence[MeetingFilter] = ()
     ) -> tuple[dict[str, bytes], builtins.list[set[str]]]:
         """Every meeting as a CalDAV resource, one per UID (a series with its changed
-        occurrences), holding all there is (full privacy, every release level); and, for each
+        occurrences), holding all there is (full privacy, every release level), and each
+        exercise phase without a meeting as one of its own; and, for each
         filter of ``routes``, the UIDs whose meeting (or series) it matches.
 
         Built from the same stored VEVENT text as the feeds, so a sync after one edit renders
         one meeting.
         """
-        with self._db.reading() as session:
+        with self._lock, self._db.reading() as session:
             snap = self._snapshot(session)
             rows = snap.rows
             self._serialise_missing(session, rows, rows, Privacy.FULL, snap, _Counter())
@@ -264,8 +268,18 @@ class FeedService:
                         earliest[row.tz] = row.start_year
                 zones = {tz: datetime(year, 1, 1, tzinfo=UTC) for tz, year in earliest.items()}
                 out[uid] = ical.resource_bytes(zones, (stored[mid][2] for mid in mids))
+            everything = ExportScope(release_level=ReleaseLevel.RESTRICTED)
+            for link in _phases_in(snap.phases, everything):
+                text = ical.phase_vevent(link, snap.names, Privacy.FULL).encode("utf-8")
+                out[link.phase.uid] = ical.resource_bytes({}, [text])
             matched = [
                 {rows[mid].uid for mid in self._index.matching(session, flt) if mid in rows}
+                | {
+                    link.phase.uid
+                    for link in _phases_in(
+                        snap.phases, ExportScope(filter=flt, release_level=ReleaseLevel.RESTRICTED)
+                    )
+                }
                 for flt in routes
             ]
         return out, matched

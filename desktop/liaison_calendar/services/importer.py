@@ -179,6 +179,13 @@ class ImportService:
         events = [e for e in found.events if not e.phase_only]
         if found.problems:
             raise CalendarImportError(f"{name}: {_short(str(found.problems[0]))}")
+        if not events and found.events:
+            # An exercise phase without a meeting: its exercise was made by ``exercises_in``;
+            # a meeting it had here before is gone there.
+            uid = found.events[0].uid
+            with session.begin_nested():
+                self._meetings.delete_uid_in(session, uid)
+            return uid
         uids = {e.uid for e in events}
         if len(uids) != 1:
             raise CalendarImportError(
@@ -188,6 +195,8 @@ class ImportService:
         options = ImportOptions(replace=True)
         self._uids = {uid}
         with session.begin_nested():  # a refused event leaves the others of the sync alone
+            linked = [(name, e) for e in events if e.phase and e.recurrence_id is None]
+            phases = self._exercises_in(session, linked, ImportReport(), options)
             masters = [e for e in events if e.recurrence_id is None]
             if len(masters) > 1:
                 raise CalendarImportError(f"{name}: it holds {len(masters)} events with UID {uid}.")
@@ -207,6 +216,9 @@ class ImportService:
                     row = _existing(session, uid, None, None)
                 if row is not None and row.id is not None:
                     kept.add(row.id)
+                    if event.phase and event.recurrence_id is None:
+                        row.exercise_phase_id = phases.get(str(event.phase.get("uid")))
+                        session.add(row)
             stale = session.exec(
                 select(MeetingRecord).where(
                     col(MeetingRecord.uid) == uid, col(MeetingRecord.id).not_in(kept)
@@ -218,6 +230,29 @@ class ImportService:
                     session.delete(row)
             session.flush()
         return uid
+
+    def exercises_in(
+        self,
+        session: Session,
+        resources: Sequence[tuple[str, bytes]],
+        vocabulary: reader.Vocabulary,
+    ) -> None:
+        """Create the exercises that a sync's resources link their meetings to, each with every
+        phase those resources name (one resource alone names one phase)."""
+        default_tz = str(self._catalog.setting("default_tz"))
+        linked: list[tuple[str, reader.Incoming]] = []
+        for name, data in resources:
+            if b"X-LIAISON-PHASE" not in data:
+                continue
+            try:
+                found = reader.read(data, default_tz=default_tz, vocabulary=vocabulary)
+            except reader.ReadError:
+                continue  # said when the resource itself is applied
+            linked.extend(
+                (name, e) for e in found.events if (e.phase or e.phase_only) and not e.recurrence_id
+            )
+        if linked:
+            self._exercises_in(session, linked, ImportReport(), ImportOptions(on_error="skip"))
 
     def _exercises_in(
         self,

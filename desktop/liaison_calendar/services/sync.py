@@ -979,6 +979,9 @@ class _Pass:
                         self._conflict(items.get(uid), self.pull.pop(uid, None), uid, titles)
                         self.delete_here.discard(uid)
                         self.dropped.discard(uid)
+            s._importer.exercises_in(
+                session, [(r.href, r.data) for r in self.pull.values()], vocabulary
+            )
             for n, (uid, remote) in enumerate(sorted(self.pull.items())):
                 if n % 50 == 0:
                     self.progress("Applying changes from the server", n, len(self.pull))

@@ -10,9 +10,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from liaison_calendar.domain.agenda import clock_times, ordinal
 from liaison_calendar.domain.defaults import DEFAULT_TIMEZONE
@@ -351,7 +359,13 @@ def meeting_html(
 
 
 class DetailsPane(QWidget):
-    """A read-only page about one meeting occurrence; ``clear()`` shows a hint instead."""
+    """A read-only page about one meeting occurrence; ``clear()`` shows a hint instead.
+
+    Above the page, for a meeting with a sync conflict (``set_conflict``), a banner with a
+    "Resolve…" button that emits ``resolve_requested(uid)``.
+    """
+
+    resolve_requested = Signal(str)
 
     def __init__(
         self,
@@ -364,8 +378,24 @@ class DetailsPane(QWidget):
         self.browser.setOpenLinks(False)
         self.browser.setFrameShape(QFrame.Shape.NoFrame)
         self.browser.document().setDocumentMargin(12)
+        self.conflict_banner = QFrame(self)
+        self.conflict_banner.setObjectName("conflictBanner")
+        banner = QHBoxLayout(self.conflict_banner)
+        banner.setContentsMargins(12, 6, 12, 6)
+        self.conflict_label = QLabel(
+            "⚠ <b>Sync conflict:</b> changed here and on the server.", self.conflict_banner
+        )
+        self.conflict_label.setWordWrap(True)
+        self.resolve_button = QPushButton("&Resolve…", self.conflict_banner)
+        self.resolve_button.setToolTip("Compare both versions and choose what to keep")
+        self.resolve_button.clicked.connect(self._resolve)
+        banner.addWidget(self.conflict_label, 1)
+        banner.addWidget(self.resolve_button)
+        self.conflict_banner.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.conflict_banner)
         layout.addWidget(self.browser)
         self._strand_names: dict[str, str] = dict(strand_names or {})
         self._kind_names: dict[str, str] = dict(kind_names or {})
@@ -403,7 +433,29 @@ class DetailsPane(QWidget):
 
     def clear(self) -> None:
         self._shown = None
+        self.set_conflict(False)
         self._render(keep_scroll=False)
+
+    def set_conflict(self, conflict: bool) -> None:
+        """Show (or hide) the sync-conflict banner over the meeting shown."""
+        self.conflict_banner.setVisible(conflict and self._shown is not None)
+        self._colour_banner()
+
+    def has_conflict(self) -> bool:
+        return not self.conflict_banner.isHidden()
+
+    def _resolve(self) -> None:
+        if self._shown is not None:
+            self.resolve_requested.emit(self._shown[0].uid)
+
+    def _colour_banner(self) -> None:
+        background, text = Colours.from_palette(self.palette()).warning
+        sheet = (
+            f"QFrame#conflictBanner {{ background-color: {background}; }}"
+            f"QFrame#conflictBanner QLabel {{ color: {text}; }}"
+        )
+        if self.conflict_banner.styleSheet() != sheet:
+            self.conflict_banner.setStyleSheet(sheet)
 
     def meeting(self) -> MeetingDetail | None:
         return self._shown[0] if self._shown else None
@@ -439,4 +491,5 @@ class DetailsPane(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         if event.type() == QEvent.Type.PaletteChange:
             self._render()
+            self._colour_banner()
         super().changeEvent(event)

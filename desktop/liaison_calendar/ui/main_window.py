@@ -36,6 +36,7 @@ from liaison_calendar.ui import commands
 from liaison_calendar.ui.details import DetailsPane
 from liaison_calendar.ui.find import FindPanel
 from liaison_calendar.ui.sidebar import Sidebar
+from liaison_calendar.ui.sync_panel import SYNC_NOW_KEY, SyncController, SyncOutcome
 from liaison_calendar.ui.tasks import BackgroundTask, Progress
 from liaison_calendar.ui.views.agenda import AgendaView
 from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.details_dock = self._dock(
             "Details", self.details, Qt.DockWidgetArea.RightDockWidgetArea
         )
+        self.details.resolve_requested.connect(self.open_conflicts)
         self.find_panel = FindPanel(services, self.tz, self)
         self.find_panel.chosen.connect(self._found)
         self.find_dock = self._dock("Find", self.find_panel, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -124,6 +126,10 @@ class MainWindow(QMainWindow):
         self._publish_timer.timeout.connect(lambda: self.publish_feeds(quiet=True))
         self._tasks: list[BackgroundTask] = []  # running in the background, or done
         self.undo_stack.indexChanged.connect(lambda _i: self._changed_anything())
+        self.conflicted: frozenset[str] = frozenset()  # UIDs with a sync conflict: a badge
+        self.sync = SyncController(services, self, self._keep_task, lambda: self.tz)
+        self.sync.synced.connect(self._synced)
+        self.statusBar().addPermanentWidget(self.sync.label)
 
         self._build_actions()
         self._restore()
@@ -164,7 +170,9 @@ class MainWindow(QMainWindow):
         self.publish_action = self._action("&Publish feeds", self.publish_feeds, "Ctrl+Shift+P")
         self.print_action = self._action("&Print…", self._print, keys.Print)
         self.report_action = self._action("&Report…", self.open_report, "Ctrl+Shift+R")
-        self.settings_action = self._action("&Settings…", self.open_settings, keys.Preferences)
+        self.settings_action = self._action(
+            "&Settings…", lambda: self.open_settings(), keys.Preferences
+        )
         self.backup_action = self._action("&Back up calendar…", self.back_up)
         self.quit_action = self._action("&Quit", self.close, keys.Quit)
         self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
@@ -190,6 +198,11 @@ class MainWindow(QMainWindow):
             for i, view in enumerate(self.views)
         ]
         self.about_action = self._action("&About", self.about)
+        self.sync_now_action = self._action(
+            "Sync &now", self.sync.sync_now, SYNC_NOW_KEY, "Send and fetch changes now"
+        )
+        self.conflicts_action = self._action("Sync &conflicts…", lambda: self.open_conflicts())
+        self.sync_accounts_action = self._action("Sync &accounts…", self.open_sync_settings)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -227,6 +240,9 @@ class MainWindow(QMainWindow):
         meeting_menu.addSeparator()
         meeting_menu.addAction(self.new_exercise_action)
         meeting_menu.addAction(self.edit_exercise_action)
+        sync_menu = menu.addMenu("&Sync")
+        for a in (self.sync_now_action, self.conflicts_action, self.sync_accounts_action):
+            sync_menu.addAction(a)
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self.about_action)
 
@@ -305,6 +321,9 @@ class MainWindow(QMainWindow):
         self.sidebar.reload_feeds()
         self.ready = True
         self._daily_backup()
+        with contextlib.suppress(LiaisonError):  # the badges of conflicts left last time
+            self._set_conflicted(self.services.sync.conflicted_uids())
+        self.sync.start()
 
     def _daily_backup(self) -> None:
         """Today's automatic backup beside the calendar, in the background (see Settings)."""
@@ -317,8 +336,12 @@ class MainWindow(QMainWindow):
         task.failed.connect(
             lambda message: self.statusBar().showMessage(f"Daily backup failed: {message}", 15000)
         )
-        self._tasks = [t for t in self._tasks if t.running] + [task]
+        self._keep_task(task)
         task.start()
+
+    def _keep_task(self, task: BackgroundTask) -> None:
+        """Keep ``task`` until it is done (and waited for when the window closes)."""
+        self._tasks = [t for t in self._tasks if t.running] + [task]
 
     def _backed_up(self, made: object) -> None:
         if made is not None and not self.statusBar().currentMessage():  # never over another
@@ -341,6 +364,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Backed up to {written}", 8000)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.sync.stop()  # no new sync; a running one is waited for below
         for task in self._tasks:
             if task.running:
                 task.cancel()  # an import rolls back; a publish finishes its file
@@ -397,6 +421,7 @@ class MainWindow(QMainWindow):
                 exercises=exercises,
                 today=self.today,
                 unlisted=unlisted,
+                conflicts=self.conflicted,
             )
         )
         self.sidebar.show_day(self.anchor)
@@ -449,6 +474,7 @@ class MainWindow(QMainWindow):
             return
         series = detail.series
         self.details.show_meeting(detail, occ.start, occ.end, self.tz, series)
+        self.details.set_conflict(detail.uid in self.conflicted)
 
     def _update_actions(self) -> None:
         has = self.selected is not None
@@ -587,6 +613,7 @@ class MainWindow(QMainWindow):
     def _changed_anything(self) -> None:
         if str(self.services.catalog.setting("publish_dir")):
             self._publish_timer.start()
+        self.sync.changed()
 
     def _command_failed(self, message: str) -> None:
         QMessageBox.warning(self, APP_NAME, message)
@@ -802,14 +829,90 @@ class MainWindow(QMainWindow):
             text += f" ({len(failed)} failed)"
         self.publish_label.setText(text)
 
-    def open_settings(self) -> None:
+    def open_settings(self, page: str = "general") -> None:
         from liaison_calendar.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.services, self)
-        if dialog.exec():
+        dialog = SettingsDialog(self.services, self, sync_states=self.sync.states(), page=page)
+        self.settings_dialog = dialog
+        self.sync.pause()  # no sync starts while accounts are edited
+        try:
+            accepted = dialog.exec()
+        finally:
+            changed = dialog.sync_page.changed  # accounts change at once, even with Cancel
+            if changed or accepted:
+                self.sync.settings_changed()
+            if changed:
+                with contextlib.suppress(LiaisonError):
+                    self._set_conflicted(self.services.sync.conflicted_uids())
+            self.sync.resume(sync=changed and self.sync.has_accounts)
+        if accepted:
             self.tz = str(self.services.catalog.setting("default_tz"))
             self.find_panel.set_zone(self.tz)
             self.refresh()
+
+    def open_sync_settings(self) -> None:
+        """Sync → Sync accounts…: Settings, on the Sync page."""
+        self.open_settings("sync")
+
+    # --- sync ------------------------------------------------------------------------------
+
+    def _set_conflicted(self, uids: set[str] | frozenset[str]) -> bool:
+        """Badge the meetings of ``uids``; True when that changed anything."""
+        uids = frozenset(uids)
+        count = len(uids)
+        text = f"Sync &conflicts ({count})…" if count else "Sync &conflicts…"
+        self.conflicts_action.setText(text)
+        if uids == self.conflicted:
+            return False
+        self.conflicted = uids
+        self.refresh()
+        shown = self.details.meeting()
+        if shown is not None:
+            self.details.set_conflict(shown.uid in uids)
+        return True
+
+    def _synced(self, outcome: SyncOutcome) -> None:
+        """After a sync: what came from the server, and the conflicts, on screen."""
+        said = outcome.summary()
+        if said and not self.statusBar().currentMessage():  # never over another message
+            self.statusBar().showMessage(said, 8000)
+        if outcome.changed_here:
+            self.sidebar.reload()  # strands, kinds or partners may have come with them
+            self.palette_ = self._palette()
+            if str(self.services.catalog.setting("publish_dir")):
+                self._publish_timer.start()
+        changed = outcome.conflicted is not None and self._set_conflicted(outcome.conflicted)
+        if outcome.changed_here:
+            if not changed:
+                self.refresh()
+            self._select(self.view.current() or self.selected)
+
+    def open_conflicts(self, uid: str | None = None) -> None:
+        """Sync → Sync conflicts…, or Resolve… in the details of a meeting."""
+        from liaison_calendar.ui.conflict_dialog import ConflictDialog
+
+        dialog = ConflictDialog(self.services, self, uid=uid, tz=self.tz)
+        self.conflict_dialog = dialog
+        if not dialog.conflicts:
+            with contextlib.suppress(LiaisonError):
+                self._set_conflicted(self.services.sync.conflicted_uids())
+            QMessageBox.information(self, APP_NAME, "There are no sync conflicts.")
+            return
+        dialog.resolved.connect(lambda _uid: self._conflict_resolved())
+        self.sync.pause()  # no sync starts while conflicts are resolved
+        dialog.set_busy(self.sync.running)  # one that runs already: resolve once it is done
+        self.sync.busy.connect(dialog.set_busy)
+        try:
+            dialog.exec()
+        finally:
+            self.sync.busy.disconnect(dialog.set_busy)
+            self.sync.resume(sync=dialog.resolved_count > 0)  # send what was chosen
+
+    def _conflict_resolved(self) -> None:
+        with contextlib.suppress(LiaisonError):
+            if not self._set_conflicted(self.services.sync.conflicted_uids()):
+                self.refresh()
+        self._select(self.view.current() or self.selected)
 
     def _print(self) -> None:
         """Print (Ctrl+P): the selected meeting's agenda, or the month or week shown."""

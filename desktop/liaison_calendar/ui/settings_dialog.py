@@ -1,6 +1,9 @@
-"""Settings: default time zone, publish folder, feed refresh hint, and what printouts carry."""
+"""Settings: default time zone, publish folder, feed refresh hint, and what printouts carry;
+the Sync page (``sync_settings``) has the CalDAV accounts."""
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import Qt
@@ -16,20 +19,37 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from liaison_calendar.errors import LiaisonError
 from liaison_calendar.services.context import Services
+from liaison_calendar.ui.sync_settings import SyncSettingsPage
+
+if TYPE_CHECKING:
+    from liaison_calendar.services.sync import SyncState
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+    """General settings and the Sync page (``page="sync"`` opens on it)."""
+
+    def __init__(
+        self,
+        services: Services,
+        parent: QWidget | None = None,
+        *,
+        sync_states: Sequence["SyncState"] = (),
+        page: str = "general",
+    ) -> None:
         super().__init__(parent)
         self._services = services
         catalog = services.catalog
         self.setWindowTitle("Settings")
-        form = QFormLayout(self)
+        self.tabs = QTabWidget(self)
+        general = QWidget(self.tabs)
+        form = QFormLayout(general)
         self.zone = QComboBox(self)
         self.zone.setEditable(True)
         zones = sorted(available_timezones())
@@ -70,12 +90,21 @@ class SettingsDialog(QDialog):
         self.error.setStyleSheet("color: #c62828")
         self.error.setWordWrap(True)
         form.addRow(self.error)
+        self.sync_page = SyncSettingsPage(
+            services, self.tabs, sync_states, str(catalog.setting("default_tz"))
+        )
+        self.tabs.addTab(general, "&General")
+        self.tabs.addTab(self.sync_page, "&Sync")
+        if page == "sync":
+            self.tabs.setCurrentWidget(self.sync_page)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
 
     def _browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Publish feeds to", self.publish_dir.text())
@@ -86,6 +115,7 @@ class SettingsDialog(QDialog):
         folder = self.publish_dir.text().strip()
         if folder and not Path(folder).expanduser().is_dir():
             self.error.setText(f"The folder {folder} does not exist.")
+            self.tabs.setCurrentIndex(0)
             return
         catalog = self._services.catalog
         try:
@@ -98,5 +128,7 @@ class SettingsDialog(QDialog):
         except (LiaisonError, ValueError, KeyError) as exc:
             message = exc.message if isinstance(exc, LiaisonError) else str(exc)
             self.error.setText(message or "That is not a time zone.")
+            self.tabs.setCurrentIndex(0)
             return
+        self.sync_page.save()
         super().accept()

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import Mode, Status
-from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
+from liaison_calendar.ui.views.base import CONFLICT_NOTE, CalendarView, Palette, ViewData
 
 AGENDA_DAYS = 60
 """How many days the agenda shows from its anchor."""
@@ -119,6 +119,7 @@ class AgendaModel(QAbstractItemModel):
         self._palette = Palette()
         self._today: date | None = None
         self._kind_names: dict[str, str] = {}
+        self._conflicts: frozenset[str] = frozenset()
 
     # --- ours ---------------------------------------------------------------------------------
 
@@ -129,9 +130,11 @@ class AgendaModel(QAbstractItemModel):
         palette: Palette | None = None,
         today: date | None = None,
         first_day: date | None = None,
+        conflicts: frozenset[str] = frozenset(),
     ) -> None:
         """Group ``occurrences`` by day in ``tz``; one that began before ``first_day`` (a
-        multi-day meeting already under way) is listed under ``first_day``."""
+        multi-day meeting already under way) is listed under ``first_day``. Meetings whose UID
+        is in ``conflicts`` (a sync conflict) are marked "⚠"."""
         zone = ZoneInfo(tz)
         by_day: dict[date, list[BriefOccurrence]] = {}
         for occ in occurrences:
@@ -143,6 +146,7 @@ class AgendaModel(QAbstractItemModel):
         self._zone = zone
         self._palette = palette or Palette()
         self._today = today
+        self._conflicts = conflicts
         self._days = sorted(by_day)
         # All-day first, then by start; the given order (time order) breaks ties.
         self._items = [
@@ -278,9 +282,10 @@ class AgendaModel(QAbstractItemModel):
             if column is Column.TIME:
                 return time_text(occ, self._zone)
             if column is Column.TITLE:
+                mark = "⚠ " if meeting.uid in self._conflicts else ""
                 if meeting.status in (Status.TENTATIVE, Status.POSTPONED):
-                    return f"{meeting.title} ({meeting.status.value})"
-                return meeting.title
+                    return f"{mark}{meeting.title} ({meeting.status.value})"
+                return mark + meeting.title
             if column is Column.LOCATION:
                 if not meeting.location and meeting.mode is Mode.VIDEO:
                     return "Video conference"
@@ -298,6 +303,8 @@ class AgendaModel(QAbstractItemModel):
                 lines.append(meeting.status.value.capitalize())
             if meeting.location:
                 lines.append(meeting.location)
+            if meeting.uid in self._conflicts:
+                lines.append(CONFLICT_NOTE)
             # Rich text, escaped: Qt would otherwise render a title that looks like HTML.
             return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>"
         return None
@@ -435,7 +442,12 @@ class AgendaView(CalendarView):
         first, _ = self.period(data.anchor)
         self._first_day = first
         self.model.set_occurrences(
-            data.occurrences, data.tz, data.palette, data.today, first_day=first
+            data.occurrences,
+            data.tz,
+            data.palette,
+            data.today,
+            first_day=first,
+            conflicts=data.conflicts,
         )
         if not data.occurrences:
             self._show_placeholder(data.anchor, data.today)

@@ -17,6 +17,9 @@ from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.defaults import FALLBACK_COLOUR
 from liaison_calendar.domain.models import Exercise
 
+CONFLICT_NOTE = "⚠ Sync conflict: resolve it from the details pane"
+"""Said in the tooltip of a meeting with a sync conflict (``ViewData.conflicts``)."""
+
 
 @dataclass(frozen=True)
 class Palette:
@@ -47,6 +50,9 @@ class ViewData:
     # The month view is given only the first meetings of each day (``month_briefs``): how many
     # more meetings within one day each day has, counted, not read.
     unlisted: dict[date, int] = field(default_factory=dict)
+    # UIDs of the meetings with a sync conflict to resolve: drawn with a badge (one set lookup
+    # per painted meeting).
+    conflicts: frozenset[str] = frozenset()
 
 
 class CalendarView(QWidget):

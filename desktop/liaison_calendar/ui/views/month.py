@@ -35,7 +35,7 @@ from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.enums import Status
 from liaison_calendar.domain.timezones import month_grid_start
 from liaison_calendar.domain.timezones import zone as zone_of
-from liaison_calendar.ui.views.base import CalendarView, Palette, ViewData
+from liaison_calendar.ui.views.base import CONFLICT_NOTE, CalendarView, Palette, ViewData
 
 WEEKS = 6
 DAYS = 7
@@ -47,6 +47,8 @@ CHIP_GAP = 2  # between two chip lines
 CHIP_PAD = 4  # text inset inside a chip
 CELL_PAD = 2  # chips inset from the day's borders
 MIN_CHIPS_READ = 10  # meetings of each day read for the month grid, at least
+BADGE_COLOUR = QColor("#d32f2f")  # the mark of a meeting with a sync conflict
+BADGE_SIZE = 14  # its diameter at most, in pixels
 
 OccurrenceKey = tuple[int, date]
 """What identifies an occurrence across refreshes: meeting id and start."""
@@ -197,14 +199,17 @@ def describe_when(occ: BriefOccurrence, zone: ZoneInfo) -> str:
     return f"{_day_text(first)} – {_day_text(last)} (all day)"
 
 
-def occurrence_tooltip(occ: BriefOccurrence, zone: ZoneInfo) -> str:
-    """Rich text for a chip's tooltip: the full title, when, where, and any unusual status."""
+def occurrence_tooltip(occ: BriefOccurrence, zone: ZoneInfo, conflict: bool = False) -> str:
+    """Rich text for a chip's tooltip: the full title, when, where, and any unusual status
+    (``conflict``: the meeting has a sync conflict to resolve)."""
     meeting = occ.meeting
     lines = [f"<b>{html.escape(meeting.title)}</b>", html.escape(describe_when(occ, zone))]
     if meeting.location:
         lines.append(html.escape(meeting.location))
     if meeting.status is not Status.CONFIRMED:
         lines.append(f"<i>{html.escape(meeting.status.value.capitalize())}</i>")
+    if conflict:
+        lines.append(f"<b style='color:{BADGE_COLOUR.name()}'>{html.escape(CONFLICT_NOTE)}</b>")
     return "<qt>" + "<br>".join(lines) + "</qt>"
 
 
@@ -309,8 +314,11 @@ def paint_chip(
     outline: QColor | None = None,
     open_left: bool = False,
     open_right: bool = False,
+    badge: bool = False,
 ) -> None:
-    """A rounded chip with one elided line of text; open sides continue off the row."""
+    """A rounded chip with one elided line of text; open sides continue off the row.
+
+    ``badge``: a red "!" at its right end (a sync conflict), the text cut before it."""
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setClipRect(rect.adjusted(-1, -1, 1, 1))
@@ -335,6 +343,9 @@ def paint_chip(
     painter.setFont(font)
     painter.setPen(style.text)
     text_rect = rect.adjusted(CHIP_PAD, 0, -CHIP_PAD, 0)
+    if badge:
+        used = paint_badge(painter, rect, centred=True)
+        text_rect.setRight(min(text_rect.right(), used.left() - 2))
     elided = QFontMetrics(font).elidedText(
         text, Qt.TextElideMode.ElideRight, max(0, int(text_rect.width()))
     )
@@ -342,6 +353,29 @@ def paint_chip(
         text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), elided
     )
     painter.restore()
+
+
+def paint_badge(painter: QPainter, rect: QRectF, centred: bool = False) -> QRectF:
+    """The sync-conflict mark, a red disc with a white "!", at the right end of ``rect``
+    (vertically centred, or in the top corner); returns where it was drawn."""
+    size = max(6.0, min(float(BADGE_SIZE), rect.height() - 2))
+    top = rect.top() + (rect.height() - size) / 2 if centred else rect.top() + 2
+    disc = QRectF(rect.right() - size - 2, top, size, size)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setPen(QPen(QColor(255, 255, 255), 1.2))
+    painter.setBrush(BADGE_COLOUR)
+    painter.drawEllipse(disc)
+    font = QFont(painter.font())
+    font.setBold(True)
+    font.setStrikeOut(False)
+    font.setItalic(False)
+    font.setPixelSize(max(6, int(size * 0.8)))
+    painter.setFont(font)
+    painter.setPen(QColor(255, 255, 255))
+    painter.drawText(disc, int(Qt.AlignmentFlag.AlignCenter), "!")
+    painter.restore()
+    return disc
 
 
 def colour(widget: QWidget, role: QPalette.ColorRole) -> QColor:
@@ -548,7 +582,9 @@ class MonthView(CalendarView):
             chip = self._chip_at(QPointF(event.pos()))
             more = self._more_at(QPointF(event.pos()))
             if chip is not None:
-                QToolTip.showText(event.globalPos(), occurrence_tooltip(chip.occ, self._zone), self)
+                conflict = self._data is not None and chip.occ.meeting.uid in self._data.conflicts
+                text = occurrence_tooltip(chip.occ, self._zone, conflict)
+                QToolTip.showText(event.globalPos(), text, self)
             elif more is not None:
                 QToolTip.showText(event.globalPos(), self._more_tooltip(more.day), self)
             else:
@@ -726,6 +762,7 @@ class MonthView(CalendarView):
         base = colour(self, QPalette.ColorRole.Base)
         outline = colour(self, QPalette.ColorRole.Text)
         font = smaller_font(self.font())
+        conflicts = self._data.conflicts
         for chip in layout.chips:
             style = chip_style(chip.occ, self._data.palette, base)
             paint_chip(
@@ -738,6 +775,7 @@ class MonthView(CalendarView):
                 outline=outline,
                 open_left=chip.open_left,
                 open_right=chip.open_right,
+                badge=chip.occ.meeting.uid in conflicts,
             )
         more_font = smaller_font(self.font())
         more_font.setBold(True)

@@ -36,6 +36,7 @@ from liaison_calendar.domain.briefs import BriefOccurrence
 from liaison_calendar.domain.timezones import zone as zone_of
 from liaison_calendar.ui.views.base import CalendarView, ViewData
 from liaison_calendar.ui.views.month import (
+    BADGE_COLOUR,
     CELL_PAD,
     CHIP_GAP,
     CHIP_PAD,
@@ -57,6 +58,7 @@ from liaison_calendar.ui.views.month import (
     matches,
     occurrence_key,
     occurrence_tooltip,
+    paint_badge,
     paint_chip,
     smaller_font,
     styled_font,
@@ -672,6 +674,7 @@ class WeekView(CalendarView):
                 outline=outline,
                 open_left=chip.open_left,
                 open_right=chip.open_right,
+                badge=chip.occ.meeting.uid in self._data.conflicts,
             )
         more_font = QFont(chip_font)
         more_font.setBold(True)
@@ -865,6 +868,7 @@ class WeekView(CalendarView):
             return
         dragged = occurrence_key(self._drag.occ) if self._drag and self._drag.moved else None
         styles: dict[tuple[object, ...], ChipStyle] = {}  # hundreds of blocks, a few styles
+        conflicts = self._data.conflicts
         for block in self._ensure_blocks():
             if exposed is not None and not block.rect.toAlignedRect().intersects(exposed):
                 continue
@@ -877,7 +881,15 @@ class WeekView(CalendarView):
             painter.save()
             if is_dragged:
                 painter.setOpacity(0.35)
-            self._paint_block(painter, block.rect, block.occ, block.start, block.end, style)
+            self._paint_block(
+                painter,
+                block.rect,
+                block.occ,
+                block.start,
+                block.end,
+                style,
+                badge=meeting.uid in conflicts,
+            )
             painter.restore()
         drag = self._drag
         if drag is not None and drag.moved and drag.target is not None and drag.target_rect:
@@ -906,6 +918,7 @@ class WeekView(CalendarView):
         end: datetime,
         style: ChipStyle,
         ghost: bool = False,
+        badge: bool = False,
     ) -> None:
         selected = occurrence_key(occ) == self._selected
         if rect.width() - 2 * CHIP_PAD < MIN_TEXT_WIDTH and not (selected or ghost):
@@ -916,6 +929,9 @@ class WeekView(CalendarView):
                 painter.setPen(QPen(style.border, 1, Qt.PenStyle.DashLine))
                 painter.drawRect(rect.adjusted(0, 1, -2, -2))
                 painter.restore()
+            if badge:  # no room for the mark: its colour across the top
+                top = QRectF(rect.left(), rect.top() + 1, rect.width() - 1, min(6.0, rect.height()))
+                painter.fillRect(top, BADGE_COLOUR)
             return
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -941,6 +957,9 @@ class WeekView(CalendarView):
             inner.addRoundedRect(rect.adjusted(1, 1.5, -1, -1.5), CHIP_RADIUS, CHIP_RADIUS)
             painter.drawPath(inner)
         inner_rect = rect.adjusted(CHIP_PAD, 2, -CHIP_PAD, -2)
+        if badge:  # a sync conflict: the red mark in the top corner, the text left of it
+            mark = paint_badge(painter, rect)
+            inner_rect.setRight(min(inner_rect.right(), mark.left() - 2))
         width = inner_rect.width()
         if width < MIN_TEXT_WIDTH:
             # A crowded hour of a big calendar puts dozens of meetings side by side: no letter
@@ -1052,7 +1071,8 @@ class WeekView(CalendarView):
             QToolTip.hideText()
             event.ignore()
             return
-        QToolTip.showText(event.globalPos(), occurrence_tooltip(occ, self._zone), widget)
+        conflict = self._data is not None and occ.meeting.uid in self._data.conflicts
+        QToolTip.showText(event.globalPos(), occurrence_tooltip(occ, self._zone, conflict), widget)
 
 
 def _place_side_by_side(blocks: list[_Block], left: float, width: float) -> None:
