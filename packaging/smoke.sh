@@ -142,6 +142,17 @@ events 5000 "$T/huge.ics"
 LIAISON_FROZEN_TEST_THREAD=1 liaison --db "$T/huge.db" import "$T/huge.ics" --json
 grep -Eq '"added": 5000\b' "$T/out" || fail "the import did not add 5000 events"
 
+begin "sync reaches the network code"
+# No server listens on port 9: the frozen CalDAV client, its HTTP library and the keyring
+# must load and answer in one line (exit 2), not with a traceback.
+rc=0
+LIAISON_SYNC_PASSWORD=x within 60 "$exe" --db "$db" sync add-account team \
+  --url http://127.0.0.1:9/ --user u >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] || fail "'sync add-account' to a closed port exited with $rc: $(cat "$T/err")"
+grep -q "Cannot reach" "$T/err" || fail "'sync add-account' said: $(cat "$T/err")"
+grep -q "Traceback" "$T/err" && fail "'sync add-account' printed a traceback"
+liaison --db "$db" sync status
+
 begin "window opens and closes"
 rc=0
 LIAISON_QUIT_AFTER_MS=1500 within 60 "$exe" --db "$db" >"$T/out" 2>"$T/err" || rc=$?

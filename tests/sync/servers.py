@@ -4,19 +4,26 @@
 127.0.0.1 only, with their data in a folder the test owns (`tmp_path`). `stop()` keeps that folder,
 so `start()` again brings the same data back on the same port: a server that restarts.
 
+`Radicale(..., tls=True)` serves HTTPS with a self-signed certificate for 127.0.0.1 (written into
+its folder, path in `server.certificate`): a client trusts it only when given that file.
+
 `FaultProxy` sits between the client and either server and can answer the next requests with an
 error status or drop the connection without an answer, and it logs every request it sees.
 
-Only the standard library is used here; the tests talk to the servers through `caldav`.
+Only the standard library is used here, and `cryptography` (installed with keyring) to make the
+certificate; the tests talk to the servers through `caldav`.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import http.client
+import ipaddress
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -90,13 +97,21 @@ def http_request(
     headers: Mapping[str, str] | None = None,
     *,
     timeout: float = HTTP_TIMEOUT,
+    context: ssl.SSLContext | None = None,
 ) -> Response:
-    """One request on a fresh connection to an http:// URL; errors of the socket propagate."""
+    """One request on a fresh connection to an http:// or https:// URL (verified with
+    `context`, by default the system's trust store); errors of the socket propagate."""
     parts = urllib.parse.urlsplit(url)
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
-    conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port, timeout=timeout)
+    conn: http.client.HTTPConnection
+    if parts.scheme == "https":
+        conn = http.client.HTTPSConnection(
+            parts.hostname or HOST, parts.port, timeout=timeout, context=context
+        )
+    else:
+        conn = http.client.HTTPConnection(parts.hostname or HOST, parts.port, timeout=timeout)
     try:
         conn.request(method, target, body=body or None, headers=dict(headers or {}))
         answer = conn.getresponse()
@@ -109,6 +124,64 @@ def http_request(
 def basic_auth(user: str, password: str) -> str:
     """The value of an Authorization header for HTTP basic authentication."""
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+
+def write_certificate(certificate: Path, key: Path, host: str = HOST) -> None:
+    """A self-signed TLS server certificate for `host` (an IP address: IP SAN) and its key,
+    both PEM; the certificate is its own issuer, so trusting the file is trusting the server."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.datetime.now(datetime.UTC)
+    identifier = x509.SubjectKeyIdentifier.from_public_key(private.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=True,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(identifier, critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(identifier),
+            critical=False,
+        )
+        .sign(private, hashes.SHA256())
+    )
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    key.chmod(0o600)
+    certificate.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
 def _header_dict(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -132,12 +205,18 @@ class _Server:
         port: int | None = None,
         user: str = "alice",
         password: str = USERS["alice"],
+        tls: bool = False,
     ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
-        self.url = f"http://{HOST}:{self.port}/"
+        self.tls = tls
+        scheme = "https" if tls else "http"
+        self.url = f"{scheme}://{HOST}:{self.port}/"
         """The root URL, what a user would type in the account dialog; discovery starts here."""
+        self.certificate = self.folder / "certificate.pem" if tls else None
+        """With `tls`: the server's self-signed certificate (PEM), what a client must trust."""
+        self.key_path = self.folder / "key.pem" if tls else None
         self.user = user
         self.password = password
         self.calendar_url = ""
@@ -155,6 +234,13 @@ class _Server:
     def _prepare(self) -> None:
         """Write whatever the server needs on disk before it starts."""
 
+    def _prepare_tls(self) -> None:
+        """With `tls`, write the certificate and key once: a restart keeps serving the same."""
+        if self.certificate is None or self.key_path is None:
+            return
+        if not (self.certificate.is_file() and self.key_path.is_file()):
+            write_certificate(self.certificate, self.key_path)
+
     def _after_start(self) -> None:
         """Make the collections the tests expect, once the server answers."""
 
@@ -168,6 +254,7 @@ class _Server:
         """Start the server (again), same port and data folder; return once it answers HTTP."""
         if self.running:
             return self
+        self._prepare_tls()
         self._prepare()
         began = time.monotonic()
         with self.log_path.open("ab") as log:
@@ -213,7 +300,19 @@ class _Server:
         """A raw request as `user` to a URL, or to a path relative to the server's root."""
         full = urllib.parse.urljoin(self.url, url)
         data = body.encode() if isinstance(body, str) else body
-        return http_request(full, method, data, self._auth_headers() | dict(headers or {}))
+        return http_request(
+            full,
+            method,
+            data,
+            self._auth_headers() | dict(headers or {}),
+            context=self.ssl_context(),
+        )
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """With `tls`: a client context that trusts the server's certificate (and only it)."""
+        if self.certificate is None:
+            return None
+        return ssl.create_default_context(cafile=str(self.certificate))
 
     def make_calendar(self, name: str) -> str:
         """MKCALENDAR a calendar `name` in the user's calendar home; return its full URL."""
@@ -285,7 +384,7 @@ class _Server:
                     f"{self.log_text()[-4000:]}"
                 )
             try:
-                http_request(self.url, "OPTIONS", timeout=1.0)
+                http_request(self.url, "OPTIONS", timeout=1.0, context=self.ssl_context())
             except (OSError, http.client.HTTPException):
                 pass
             else:
@@ -303,7 +402,8 @@ class Radicale(_Server):
 
     `auth="htpasswd"` (the default) knows the `USERS` (plain-text htpasswd file) and each user owns
     `/USER/` (rights `owner_only`); `auth="none"` takes any user name and password. The calendar
-    `/alice/<calendar>/` is made at start when missing.
+    `/alice/<calendar>/` is made at start when missing. `tls=True` serves HTTPS only, with the
+    self-signed certificate `certificate` (made at the first start, kept in `folder`).
     """
 
     name = "radicale"
@@ -318,8 +418,9 @@ class Radicale(_Server):
         port: int | None = None,
         user: str = "alice",
         password: str = USERS["alice"],
+        tls: bool = False,
     ) -> None:
-        super().__init__(folder, port=port, user=user, password=password)
+        super().__init__(folder, port=port, user=user, password=password, tls=tls)
         self.auth = auth
         self.storage = self.folder / "collections"
         self.config_path = self.folder / "radicale.conf"
@@ -333,6 +434,9 @@ class Radicale(_Server):
         return ["--config", str(self.config_path)]
 
     def _prepare(self) -> None:
+        tls = ""
+        if self.certificate is not None and self.key_path is not None:
+            tls = f"ssl = True\ncertificate = {self.certificate}\nkey = {self.key_path}\n"
         self.storage.mkdir(parents=True, exist_ok=True)
         self.htpasswd_path.write_text(
             "".join(f"{user}:{password}\n" for user, password in USERS.items()), encoding="utf-8"
@@ -345,7 +449,7 @@ hosts = {HOST}:{self.port}
 max_connections = 20
 delay_on_error = 0
 timeout = 30
-
+{tls}
 [auth]
 type = {self.auth}
 htpasswd_filename = {self.htpasswd_path}

@@ -45,6 +45,10 @@ class AuthError(SyncError):
     """The server refused the user name or password."""
 
 
+class ForbiddenError(AuthError):
+    """403: the user is known but may not do this there."""
+
+
 class ServerError(SyncError):
     """The server answered a request with an error (5xx, 507 full, an unexpected reply)."""
 
@@ -155,7 +159,7 @@ class Remote:
             if exc.status == 403 and "valid-sync-token" in str(exc.body or ""):
                 raise _TokenRefused from None
             if exc.status == 403:  # logged in, but not allowed there: not a wrong password
-                raise AuthError(
+                raise ForbiddenError(
                     f"The server {self._host} refused {method} {path_of(target)} (403 Forbidden)."
                 ) from None
             raise AuthError(f"The server {self._host} refused the user name or password.") from None
@@ -231,11 +235,18 @@ class Remote:
         return found
 
     def _principal(self) -> str:
-        for start in (self.url, urljoin(self.url, "/.well-known/caldav")):
+        """The user's principal: asked at the address typed, else where /.well-known/caldav
+        leads (its redirect followed with PROPFIND: the HTTP library would turn a 302 into a
+        GET), else at the server's root."""
+        tried: list[str] = []
+        for start in (self.url, self._well_known(), urljoin(self.url, "/")):
+            if start is None or start in tried:
+                continue
+            tried.append(start)
             try:
                 tree = self._propfind(start, "<d:current-user-principal/>", 0)
-            except ServerError:
-                continue
+            except (ServerError, ForbiddenError):
+                continue  # not the DAV root, or not this user's part of the server
             href = tree.findtext(".//d:current-user-principal/d:href", namespaces=_NS)
             if href:
                 return urljoin(self.url, str(href))
@@ -243,6 +254,24 @@ class Remote:
             f"{self.url} does not look like a CalDAV server (no current user principal, "
             "there or at /.well-known/caldav)."
         )
+
+    def _well_known(self) -> str | None:
+        url = urljoin(self.url, "/.well-known/caldav")
+        try:
+            response = self._client.session.request(
+                "PROPFIND",
+                url,
+                headers={"Depth": "0"},
+                allow_redirects=False,
+                timeout=self._client.timeout,
+                verify=self._client.ssl_verify_cert,
+            )
+        except OSError:
+            return None
+        location = response.headers.get("Location")
+        if response.status_code in (301, 302, 303, 307, 308) and location:
+            return urljoin(url, str(location))
+        return url
 
     def check_calendar(self, url: str) -> RemoteCalendar:
         tree = self._propfind(url, "<d:resourcetype/><d:displayname/>", 0)
