@@ -193,7 +193,8 @@ class ImportService:
             )
         uid = uids.pop()
         options = ImportOptions(replace=True)
-        self._uids = {uid}
+        # Its own set, not the import's: the app may sync in the background while it imports.
+        known = {uid}
         with session.begin_nested():  # a refused event leaves the others of the sync alone
             linked = [(name, e) for e in events if e.phase and e.recurrence_id is None]
             phases = self._exercises_in(session, linked, ImportReport(), options)
@@ -202,7 +203,7 @@ class ImportService:
                 raise CalendarImportError(f"{name}: it holds {len(masters)} events with UID {uid}.")
             kept: set[int] = set()
             for event in sorted(events, key=lambda e: e.recurrence_id is not None):
-                self._apply(session, name, event, options)
+                self._apply(session, name, event, options, known=known)
                 if event.recurrence_id is not None:
                     master = _master(session, uid)
                     key = occurrence_key(event.recurrence_id)
@@ -443,6 +444,7 @@ class ImportService:
         event: reader.Incoming,
         options: ImportOptions,
         batch: "_Batch | None" = None,
+        known: set[str] | None = None,
     ) -> ImportItem:
         draft = event.draft
         changes: dict[str, Any] = {}  # what the options change, on a copy of the draft
@@ -477,11 +479,12 @@ class ImportService:
             else:
                 assert master.id is not None
                 override_of = (master.id, occurrence_key(event.recurrence_id))
-        if override_of is None and orphan_key is None and event.uid not in self._uids:
+        uids = self._uids if known is None else known
+        if override_of is None and orphan_key is None and event.uid not in uids:
             existing = None
         else:
             existing = _existing(session, event.uid, override_of, orphan_key)
-        self._uids.add(event.uid)
+        uids.add(event.uid)
         if batch is not None and batch.takes(event, draft, existing, override_of, orphan_key):
             # The common case, a new meeting on its own: saved with others in a few statements.
             try:
