@@ -613,3 +613,13 @@ def test_a_server_stopped_in_the_middle_of_a_sync_costs_nothing(
     assert ok(theirs).pulled == 28
     assert len(server_hrefs(server)) == 28
     assert seen(ours) == seen(theirs)
+
+
+def test_a_keyring_that_keeps_nothing_is_not_taken_for_one(
+    radicale: CalDAVServer, services: Services
+) -> None:
+    from keyring.backends import null
+
+    keyring.set_keyring(null.Keyring())
+    added = services.sync.add_account("team", radicale.url, radicale.user, radicale.password)
+    assert not added.in_keyring

@@ -47,10 +47,11 @@ class Secrets:
             import keyring
 
             keyring.set_password(SERVICE, key, password)
+            # Some backends take a password and keep nothing (keyring's "null" backend).
+            return bool(keyring.get_password(SERVICE, key) == password)
         except Exception as exc:  # noqa: BLE001
             log.info("password not kept in a keyring: %s", type(exc).__name__)
             return False
-        return True
 
     def forget(self, user: str, url: str) -> None:
         key = _key(user, url)
