@@ -1002,3 +1002,39 @@ def test_publish_removes_temp_files_a_killed_publisher_left_and_keeps_a_running_
     finally:
         running.kill()
         running.wait()
+
+
+def test_caldav_resources_follow_every_change_though_kept_between_calls(
+    services: Services,
+) -> None:
+    """The sync asks for every resource on every run; they are kept while nothing changed,
+    and a meeting, a phase alone, its exercise or a strand's name each makes them anew."""
+    met = services.meetings.create(draft(title="Cyber dialogue"))
+    services.exercises.create(
+        ExerciseDraft(
+            name="PACE 24",
+            period_start=date(2024, 1, 1),
+            period_end=date(2025, 1, 1),
+            phases=[PhaseDraft(name="Execution", start=date(2024, 10, 1), end=date(2024, 10, 9))],
+        )
+    )
+    first, _ = services.feeds.resources()
+    assert services.feeds.resources()[0] == first
+    phase_uid = next(uid for uid in first if uid != met.uid)
+
+    services.meetings.edit(met.id, MeetingPatch(location="Mons"))
+    second, _ = services.feeds.resources()
+    assert b"Mons" in second[met.uid]
+    assert second[phase_uid] == first[phase_uid]
+
+    with services.db.transaction() as session:
+        session.connection().execute(text("UPDATE exercise SET name = 'PACE 25'"))
+    third, _ = services.feeds.resources()
+    assert b"PACE 25" in third[phase_uid]
+
+    with services.db.transaction() as session:
+        session.connection().execute(text("UPDATE strand SET name = 'Cyber' WHERE key = 'cyber'"))
+    fourth, _ = services.feeds.resources()
+    assert b"CATEGORIES:Structured dialogue,Cyber\r\n" in fourth[met.uid]
+    third[met.uid] = b"changed by the caller"
+    assert services.feeds.resources()[0][met.uid] == fourth[met.uid]

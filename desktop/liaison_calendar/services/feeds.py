@@ -101,6 +101,8 @@ class FeedService:
         self._lock = threading.RLock()
         # file -> (fingerprint of what was written, its size/mtime/inode right after)
         self._published: dict[Path, tuple[int, tuple[int, int, int]]] = {}
+        # The CalDAV resources last built, with the state of the calendar they show.
+        self._resources: tuple[object, dict[str, bytes]] | None = None
 
     # --- feed definitions -----------------------------------------------------------------
 
@@ -254,24 +256,25 @@ class FeedService:
         with self._lock, self._db.reading() as session:
             snap = self._snapshot(session)
             rows = snap.rows
-            self._serialise_missing(session, rows, rows, Privacy.FULL, snap, _Counter())
-            stored = self._stored[Privacy.FULL]
-            groups: dict[str, builtins.list[int]] = {}
-            for mid in sorted(rows, key=lambda i: rows[i].recurrence_id or ""):
-                groups.setdefault(rows[mid].uid, []).append(mid)
-            out: dict[str, bytes] = {}
-            for uid, mids in groups.items():
-                earliest: dict[str, int] = {}
-                for mid in mids:
-                    row = rows[mid]
-                    if not row.all_day and row.start_year < earliest.get(row.tz, 10_000):
-                        earliest[row.tz] = row.start_year
-                zones = {tz: datetime(year, 1, 1, tzinfo=UTC) for tz, year in earliest.items()}
-                out[uid] = ical.resource_bytes(zones, (stored[mid][2] for mid in mids))
-            everything = ExportScope(release_level=ReleaseLevel.RESTRICTED)
-            for link in _phases_in(snap.phases, everything):
-                text = ical.phase_vevent(link, snap.names, Privacy.FULL).encode("utf-8")
-                out[link.phase.uid] = ical.resource_bytes({}, [text])
+            key = (
+                self._index.state,
+                snap.signature,
+                tuple(
+                    (
+                        p.phase.uid,
+                        p.phase.meeting_id,
+                        p.phase.sequence,
+                        p.phase.modified,
+                        p.exercise,
+                    )
+                    for p in snap.phases.values()
+                ),
+            )
+            if self._resources is not None and self._resources[0] == key:
+                out = self._resources[1]  # nothing changed since: a sync with nothing to do
+            else:
+                out = self._resources_of(session, snap)
+                self._resources = (key, out)
             matched = [
                 {rows[mid].uid for mid in self._index.matching(session, flt) if mid in rows}
                 | {
@@ -282,7 +285,29 @@ class FeedService:
                 }
                 for flt in routes
             ]
-        return out, matched
+        return dict(out), matched
+
+    def _resources_of(self, session: Session, snap: "_Snapshot") -> dict[str, bytes]:
+        rows = snap.rows
+        self._serialise_missing(session, rows, rows, Privacy.FULL, snap, _Counter())
+        stored = self._stored[Privacy.FULL]
+        groups: dict[str, builtins.list[int]] = {}
+        for mid in sorted(rows, key=lambda i: rows[i].recurrence_id or ""):
+            groups.setdefault(rows[mid].uid, []).append(mid)
+        out: dict[str, bytes] = {}
+        for uid, mids in groups.items():
+            earliest: dict[str, int] = {}
+            for mid in mids:
+                row = rows[mid]
+                if not row.all_day and row.start_year < earliest.get(row.tz, 10_000):
+                    earliest[row.tz] = row.start_year
+            zones = {tz: datetime(year, 1, 1, tzinfo=UTC) for tz, year in earliest.items()}
+            out[uid] = ical.resource_bytes(zones, (stored[mid][2] for mid in mids))
+        everything = ExportScope(release_level=ReleaseLevel.RESTRICTED)
+        for link in _phases_in(snap.phases, everything):
+            text = ical.phase_vevent(link, snap.names, Privacy.FULL).encode("utf-8")
+            out[link.phase.uid] = ical.resource_bytes({}, [text])
+        return out
 
     # --- assembling -----------------------------------------------------------------------
 
