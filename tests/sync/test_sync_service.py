@@ -307,7 +307,10 @@ def test_deleted_there_while_edited_here_is_a_conflict_too(
     assert conflict.theirs is None
     assert ours.meetings.get(talks.uid).location == "Brussels"  # not deleted here
     ours.sync.resolve(conflict.id, "mine")
-    ok(ours)
+    # Even read whole (a token the server forgot), it is not taken for deleted there again.
+    with sqlite3.connect(ours.path) as conn:
+        conn.execute("UPDATE sync_collection SET sync_token = NULL")
+    assert ok(ours).conflicts == 0
     assert ok(theirs).pulled == 1  # it is back
     assert seen(ours) == seen(theirs)
     assert len(server_hrefs(server)) == 1

@@ -809,10 +809,12 @@ class _Pass:
             titles = _titles(session, list(self.mine))
         listing = self.remote.changes(coll.url, token)
         by_href = {path_of(i.href): i for i in items.values()}
+        # Only what we know the server had can have gone there (not, say, a meeting whose
+        # deletion there was overruled here and waits to be sent again).
         if listing.complete:
-            removed = [h for h in by_href if h not in listing.changed]
+            removed = [h for h, i in by_href.items() if h not in listing.changed and i.etag]
         else:
-            removed = [path_of(h) for h in listing.removed if path_of(h) in by_href]
+            removed = [path_of(h) for h in listing.removed if by_href.get(path_of(h), _NONE).etag]
         changed = [
             h
             for h, etag in listing.changed.items()
@@ -1133,6 +1135,9 @@ def _meaning(data: bytes, vocabulary: Any) -> object:
     return sorted(
         (e.uid, str(e.recurrence_id), e.sequence, e.draft.model_dump_json()) for e in found.events
     )
+
+
+_NONE = SyncItemRecord(collection_id=0, uid="", href="")
 
 
 def _title_of(remote: Fetched | None) -> str:
