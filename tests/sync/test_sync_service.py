@@ -626,3 +626,23 @@ def test_a_keyring_that_keeps_nothing_is_not_taken_for_one(
     keyring.set_keyring(null.Keyring())
     added = services.sync.add_account("team", radicale.url, radicale.user, radicale.password)
     assert not added.in_keyring
+
+
+def test_routes_keep_one_main_calendar_and_ignore_a_final_slash(
+    radicale: CalDAVServer, services: Services
+) -> None:
+    from liaison_calendar.errors import ValidationError
+
+    cyber = radicale.make_calendar("cyber")
+    connect(services, radicale)
+    services.sync.route("team", cyber.rstrip("/"), strands=["cyber"])
+    services.sync.route("team", cyber, strands=["cyber", "hybrid"])  # the same calendar
+    main, routed = services.sync.account("team").calendars
+    assert (main.main, routed.strands) == (True, ("cyber", "hybrid"))
+    for args in ((), ("political",)):
+        with pytest.raises(ValidationError, match="main calendar"):
+            services.sync.route("team", radicale.calendar_url, strands=args)
+    services.sync.route("team", cyber)  # stop using it: nothing synced there, so it goes
+    (main,) = services.sync.account("team").calendars
+    assert main.default
+    assert not main.stopped

@@ -83,10 +83,16 @@ class SyncCalendar:
     name: str
     strands: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    main: bool = False  # the account's calendar for everything no route takes
 
     @property
     def default(self) -> bool:
-        return not self.strands and not self.kinds
+        return self.main
+
+    @property
+    def stopped(self) -> bool:
+        """Takes nothing any more (its meetings leave it at the next sync)."""
+        return not self.main and not self.strands and not self.kinds
 
 
 @dataclass(frozen=True)
@@ -314,10 +320,11 @@ class SyncService:
             assert account.id is not None
             rows = self._collections(session, account.id)
             url = urljoin(account.url, calendar)
-            existing = next((r for r in rows if path_of(r.url) == path_of(url)), None)
-            if existing is not None and not existing.route_json and (strands or kinds):
+            key = path_of(url).rstrip("/")
+            existing = next((r for r in rows if path_of(r.url).rstrip("/") == key), None)
+            if existing is not None and not existing.route_json:
                 raise ValidationError(
-                    "That is the account's main calendar, which takes everything else."
+                    "That is the account's main calendar, which takes everything no route takes."
                 )
             route = json.dumps({"strands": list(strands), "kinds": list(kinds)})
             if existing is None:
@@ -623,6 +630,7 @@ class SyncService:
                     coll.name,
                     tuple(route.get("strands", ())),
                     tuple(route.get("kinds", ())),
+                    main=not coll.route_json,
                 )
             )
         return SyncAccount(
