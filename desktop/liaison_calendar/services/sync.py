@@ -22,6 +22,7 @@ import builtins
 import hashlib
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +34,7 @@ from sqlmodel import Session, col, select
 
 from liaison_calendar.domain.clock import Clock
 from liaison_calendar.domain.models import MeetingDraft, MeetingFilter
+from liaison_calendar.domain.text import clean_text
 from liaison_calendar.errors import LiaisonError, NotFoundError, ValidationError
 from liaison_calendar.services.catalog import CatalogService
 from liaison_calendar.services.feeds import FeedService
@@ -195,11 +197,14 @@ def _hash(data: bytes) -> str:
 
 
 def _uid_of(data: bytes) -> str | None:
+    """The UID of a VEVENT resource, cleaned as the importer cleans it (a UID may hold
+    colons: "urn:uuid:…"; parameters come before the first colon)."""
     text = data.decode("utf-8", "replace").replace("\r\n ", "").replace("\r\n\t", "")
-    match = re.search(r"^UID[;:](?:[^:\r\n]*:)?(.*?)\r?$", text, re.MULTILINE)
+    match = re.search(r'^UID((?:;(?:"[^"]*"|[^:;"\r\n])*)*):(.*?)\r?$', text, re.MULTILINE)
     if match is None:
         return None
-    return match.group(1).replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+    value = match.group(2).replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+    return clean_text(value).strip() or None
 
 
 class SyncService:
@@ -428,6 +433,15 @@ class SyncService:
         return runs
 
     def _run_one(self, name: str, accept_empty: bool, progress: Progress | None) -> SyncRun:
+        with _SyncLock(self._db.path) as held:
+            if not held:
+                # The app's background sync and 'liaison sync run' on the same calendar.
+                return SyncRun(
+                    name, error="Another sync of this calendar is running; it goes on alone."
+                )
+            return self._run_locked(name, accept_empty, progress)
+
+    def _run_locked(self, name: str, accept_empty: bool, progress: Progress | None) -> SyncRun:
         run = SyncRun(name)
         account = self.account(name)
         password = self.secrets.get(account.user, account.url)
@@ -530,7 +544,9 @@ class SyncService:
                     session, conflict.theirs, vocabulary, f"the server's {item.title!r}"
                 )
                 item.etag = item.theirs_etag
-                item.content_hash = ""  # set from our own text of it, below
+                item.content_hash = "pending"  # set from our own text of it, below
+                noted = _revisions(session, {item.uid})
+                collection = item.collection_id
             elif keep == "merge":
                 if conflict.mine is None or conflict.theirs is None:
                     raise ValidationError(
@@ -549,12 +565,7 @@ class SyncService:
             item.conflict, item.theirs, item.theirs_etag, item.conflict_at = False, None, "", None
             session.add(item)
         if keep == "theirs":
-            resources, _ = self._feeds.resources()
-            with self._db.transaction() as session:
-                item = session.get(SyncItemRecord, conflict_id)
-                if item is not None and item.uid in resources:
-                    item.content_hash = _hash(resources[item.uid])
-                    session.add(item)
+            _in_step(self, collection, noted)
         return conflict
 
     def _merge_in(
@@ -684,6 +695,14 @@ class SyncService:
             out.append((account, plan))
         return out
 
+    def _share(self, name: str, collection_id: int | None) -> dict[str, bytes]:
+        """The resources that belong to one remote calendar of an account now."""
+        for _, plan in self._local_plans(name):
+            for coll, mine in plan:
+                if coll.id == collection_id:
+                    return mine
+        return {}
+
     def _waiting_in(
         self, account: str, coll: SyncCollectionRecord, mine: dict[str, bytes]
     ) -> list[Waiting]:
@@ -792,6 +811,7 @@ class _Pass:
         self.account = account
         self.coll = coll
         self.mine = mine
+        self.everything: dict[str, bytes] = {}
         self.run = run
         self.progress = progress or (lambda message, done, total: None)
         self._vocabulary: Any = None
@@ -810,6 +830,11 @@ class _Pass:
         s, coll = self.s, self.coll
         assert coll.id is not None
         self.progress(f"Reading changes from {self.account.name}", 0, 0)
+        # What is here now, looked at afresh by each read: an earlier pass (another calendar
+        # of the account) or this pass's first read may have changed it, and a meeting may now
+        # belong to another calendar.
+        self.everything, _ = s._feeds.resources()
+        self.mine = s._share(self.account.name, coll.id)
         with s._db.reading() as session:
             row = session.get(SyncCollectionRecord, coll.id)
             token = row.sync_token if row is not None else None
@@ -820,9 +845,9 @@ class _Pass:
         # Only what we know the server had can have gone there (not, say, a meeting whose
         # deletion there was overruled here and waits to be sent again).
         if listing.complete:
-            removed = [h for h, i in by_href.items() if h not in listing.changed and i.etag]
+            removed = [h for h, i in by_href.items() if h not in listing.changed and _there(i)]
         else:
-            removed = [path_of(h) for h in listing.removed if by_href.get(path_of(h), _NONE).etag]
+            removed = [path_of(h) for h in listing.removed if _there(by_href.get(path_of(h)))]
         changed = [
             h
             for h, etag in listing.changed.items()
@@ -830,8 +855,8 @@ class _Pass:
             or by_href[h].etag != etag
             or (by_href[h].conflict and by_href[h].theirs_etag != etag)
         ]
-        known = [i for i in items.values() if i.etag]
-        left = {h for h, i in by_href.items() if i.etag} - set(removed)
+        known = [i for i in items.values() if _there(i)]
+        left = {h for h, i in by_href.items() if _there(i)} - set(removed)
         emptied = len(known) > 1 and not left and not (listing.changed.keys() - by_href.keys())
         self.progress(f"Fetching {len(changed)} changed event(s)", 0, len(changed))
         fetched = self.remote.fetch(coll.url, changed) if changed else []
@@ -839,6 +864,8 @@ class _Pass:
         removed += [h for h in changed if h not in got and h in by_href]  # gone since listed
         theirs: dict[str, Fetched] = {}
         for f in fetched:
+            if b"BEGIN:VEVENT" not in f.data.upper():
+                continue  # a task or a journal entry in the same calendar: not ours to read
             uid = _uid_of(f.data)
             if uid is None:
                 self.run.problems.append(f"{f.href} on the server has no UID; left alone.")
@@ -985,7 +1012,7 @@ class _Pass:
                 # (This transaction holds the write lock, so nothing can change after this.)
                 now, _ = s._feeds.resources()
                 for uid in sorted({*self.pull, *self.delete_here}):
-                    if now.get(uid) != self.mine.get(uid):
+                    if now.get(uid) != self.everything.get(uid):
                         self._conflict(items.get(uid), self.pull.pop(uid, None), uid, titles)
                         self.delete_here.discard(uid)
                         self.dropped.discard(uid)
@@ -1028,18 +1055,9 @@ class _Pass:
                 item = session.merge(item) if item.id is not None else item
                 session.add(item)
                 titles[uid] = item.title
+            noted = _revisions(session, applied)
         if applied:
-            resources, _ = s._feeds.resources()
-            with s._db.transaction() as session:
-                for pulled in session.exec(
-                    select(SyncItemRecord).where(
-                        col(SyncItemRecord.collection_id) == self.coll.id,
-                        col(SyncItemRecord.uid).in_(sorted(applied)),
-                    )
-                ).all():
-                    if pulled.uid in resources and pulled.content_hash == "pending":
-                        pulled.content_hash = _hash(resources[pulled.uid])
-                        session.add(pulled)
+            _in_step(s, self.coll.id or 0, noted)
         return complete
 
     # --- sending --------------------------------------------------------------------------
@@ -1104,6 +1122,13 @@ class _Pass:
             return
         if remote is not None and local is not None and self._same(remote.data, local):
             self._record(item, uid, href, remote.etag, local, titles)
+        elif remote is None and (item is None or not item.etag):
+            # A create refused, yet nothing is there: sent again next time.
+            self.run.problems.append(
+                f"The server refused to take {titles.get(uid, uid)!r} (412) although nothing "
+                "is there; it is sent again next time."
+            )
+            return
         elif remote is None and local is None:
             if item is not None:
                 with self.s._db.transaction() as session:
@@ -1145,7 +1170,80 @@ def _meaning(data: bytes, vocabulary: Any) -> object:
     )
 
 
-_NONE = SyncItemRecord(collection_id=0, uid="", href="")
+class _SyncLock:
+    """One sync of a calendar file at a time, across processes (an OS lock on a file beside
+    it, let go by the OS if the process dies)."""
+
+    def __init__(self, db_path: Path) -> None:
+        self._path = db_path.with_name(db_path.name + ".sync-lock")
+        self._file: Any = None
+
+    def __enter__(self) -> bool:
+        try:
+            self._file = open(self._path, "a+b")  # noqa: SIM115 - held until __exit__
+        except OSError:
+            return True  # a folder we cannot write: the sync says so soon enough
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                msvcrt.locking(self._file.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._file.close()
+            self._file = None
+            return False
+        return True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()  # closing lets the lock go
+            self._file = None
+
+
+def _revisions(session: Session, uids: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
+    """The (id, revision) of each meeting of ``uids``: any edit changes them."""
+    found: dict[str, list[tuple[int, int]]] = {uid: [] for uid in uids}
+    chosen = sorted(found)
+    for first in range(0, len(chosen), 500):
+        rows = session.exec(
+            select(MeetingRecord.uid, MeetingRecord.id, MeetingRecord.revision).where(
+                col(MeetingRecord.uid).in_(chosen[first : first + 500])
+            )
+        ).all()
+        for uid, mid, revision in rows:
+            found[uid].append((mid or 0, revision))
+    return {uid: tuple(sorted(pairs)) for uid, pairs in found.items()}
+
+
+def _in_step(
+    service: SyncService, collection_id: int, noted: dict[str, tuple[tuple[int, int], ...]]
+) -> None:
+    """Record our own text of the UIDs just made to say what the server says ("pending" until
+    now). Only where nobody edited them since ``noted`` was taken: an edit made in between stays
+    a change made here, sent next time (If-Match the server's version), never lost."""
+    resources, _ = service._feeds.resources()
+    with service._db.transaction() as session:
+        now = _revisions(session, noted)
+        for item in session.exec(
+            select(SyncItemRecord).where(
+                col(SyncItemRecord.collection_id) == collection_id,
+                col(SyncItemRecord.uid).in_(sorted(noted)),
+            )
+        ).all():
+            if item.content_hash != "pending" or now[item.uid] != noted[item.uid]:
+                continue
+            if item.uid in resources:
+                item.content_hash = _hash(resources[item.uid])
+                session.add(item)
+
+
+def _there(item: SyncItemRecord | None) -> bool:
+    """Whether the server had this resource when we last looked (agreed, or as theirs)."""
+    return item is not None and bool(item.etag or (item.conflict and item.theirs_etag))
 
 
 def _title_of(remote: Fetched | None) -> str:
