@@ -166,17 +166,25 @@ def test_series_edited_here_while_an_occurrence_is_changed_there_is_a_conflict(
     assert [o.location for o in theirs.meetings.overrides_of(uid)] == ["Kyiv"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SyncService._diff compares the master VEVENTs only: a changed occurrence on "
-    "either side is not among Conflict.fields, so 'merge' (or 'mine') drops it unseen",
-)
 def test_the_conflict_shows_an_occurrence_changed_there(two: Desktops) -> None:
     ours, theirs, _ = two
     both_change_the_series(ours, theirs)
     (conflict,) = ours.sync.conflicts()
-    # Today: only ("title", "UA coordination (weekly)", "Ukraine capacity-building ...").
     assert any("Kyiv" in f.theirs for f in conflict.fields)
+
+
+def test_a_merge_can_take_their_occurrences_and_my_series(two: Desktops) -> None:
+    ours, theirs, _ = two
+    uid = both_change_the_series(ours, theirs)
+    (conflict,) = ours.sync.conflicts()
+    assert "occurrences" in {f.name for f in conflict.fields}
+    ours.sync.resolve(conflict.id, "merge", {"occurrences": "theirs"})
+    ok(ours)
+    ok(theirs)
+    for side in (ours, theirs):
+        assert side.meetings.get(uid).title == "UA coordination (weekly)"
+        assert [o.location for o in side.meetings.overrides_of(uid)] == ["Kyiv"]
+    assert seen(ours) == seen(theirs)
 
 
 def test_series_deleted_here_while_an_occurrence_is_changed_there(two: Desktops) -> None:
@@ -320,11 +328,6 @@ def test_a_meeting_pulled_and_changed_there_again_while_we_push(two: Desktops, t
     assert mine.uid in {s[0] for s in seen(theirs)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SyncService.resolve reads the conflict afresh: 'mine' is sent If-Match the "
-    "server version a sync stored after the user looked, which the user never saw",
-)
 def test_a_conflict_that_changed_again_on_the_server_is_not_resolved_blind(
     two: Desktops,
 ) -> None:
@@ -342,7 +345,7 @@ def test_a_conflict_that_changed_again_on_the_server_is_not_resolved_blind(
     ok(theirs)
     ok(ours)
     with contextlib.suppress(LiaisonError):  # refusing is a fine answer too
-        ours.sync.resolve(shown.id, "mine")
+        ours.sync.resolve(shown.id, "mine", seen=shown)
     ok(ours)
     ok(theirs)
     # Their second edit, never shown to anyone here, is still there or still in a conflict.
@@ -845,11 +848,6 @@ def test_our_meeting_changed_there_into_one_the_importer_refuses_is_not_overwrit
     assert "FREQ=HOURLY" in get_raw(server, href)[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SyncService._diff shows a server version the reader refuses as '(deleted)' in "
-    "every field, though it is there: 'mine' then looks like restoring, and overwrites it",
-)
 def test_the_conflict_does_not_show_an_unreadable_server_version_as_deleted(
     two: Desktops,
 ) -> None:

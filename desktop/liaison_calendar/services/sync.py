@@ -166,8 +166,10 @@ class Conflict:
     theirs: bytes | None  # None: deleted on the server
     at: datetime | None
     fields: tuple[FieldDiff, ...]
+    theirs_etag: str = ""  # the server version shown; resolve(seen=...) insists on it
 
 
+OCCURRENCES = "occurrences"  # a series' changed occurrences, merged as one
 MERGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("title", "Title"),
     ("start", "Start"),
@@ -189,6 +191,7 @@ MERGE_FIELDS: tuple[tuple[str, str], ...] = (
     ("participants", "Participants"),
     ("agenda", "Agenda"),
     ("actions", "Actions"),
+    (OCCURRENCES, "Changed occurrences"),
 )
 
 
@@ -510,6 +513,7 @@ class SyncService:
                     theirs,
                     item.conflict_at,
                     tuple(self._diff(mine, theirs, vocabulary)),
+                    item.theirs_etag,
                 )
             )
         return out
@@ -523,7 +527,12 @@ class SyncService:
         )
 
     def resolve(
-        self, conflict_id: int, keep: str, fields: Mapping[str, str] | None = None
+        self,
+        conflict_id: int,
+        keep: str,
+        fields: Mapping[str, str] | None = None,
+        *,
+        seen: Conflict | None = None,
     ) -> Conflict:
         """Keep ``mine``, ``theirs``, or ``merge`` (``fields`` names those to take from theirs;
         the rest stay mine). Local only: the next sync sends what was chosen, conditionally on
@@ -531,6 +540,13 @@ class SyncService:
         if keep not in ("mine", "theirs", "merge"):
             raise ValidationError("Keep 'mine', 'theirs' or 'merge'.")
         conflict = self.conflict(conflict_id)
+        if seen is not None and seen.theirs_etag != conflict.theirs_etag:
+            # A sync read a newer server version since the user looked: choosing now would
+            # decide about a version nobody here has seen.
+            raise ValidationError(
+                f"{conflict.title!r} changed on the server again since it was shown; "
+                "look at the conflict again."
+            )
         vocabulary = self._importer.vocabulary()
         with self._db.transaction() as session:
             item = session.get(SyncItemRecord, conflict_id)
@@ -582,6 +598,11 @@ class SyncService:
         if mine is None or theirs is None:
             raise ValidationError("One side cannot be read: keep mine or theirs.")
         take = {name for name, side in fields.items() if side == "theirs"}
+        if OCCURRENCES in take:
+            # Their changed occurrences: their whole version first, then mine over the series
+            # for every other field not taken from theirs.
+            self._importer.apply_resource_in(session, conflict.theirs, vocabulary, "theirs")
+            take.discard(OCCURRENCES)
         merged = mine.model_copy(update={name: getattr(theirs, name) for name in take})
         row = session.exec(
             select(MeetingRecord).where(
@@ -595,12 +616,18 @@ class SyncService:
     def _diff(self, mine: bytes | None, theirs: bytes | None, vocabulary: Any) -> list[FieldDiff]:
         left = _master_draft(self._importer, mine, vocabulary) if mine else None
         right = _master_draft(self._importer, theirs, vocabulary) if theirs else None
+        gone_mine = "(deleted)" if mine is None else "(cannot be read)"
+        gone_theirs = "(deleted)" if theirs is None else "(cannot be read)"
         out = []
-        for name, label in MERGE_FIELDS:
-            a = _shown(getattr(left, name)) if left else "(deleted)"
-            b = _shown(getattr(right, name)) if right else "(deleted)"
+        for name, label in MERGE_FIELDS[:-1]:  # the occurrences come below
+            a = _shown(getattr(left, name)) if left else gone_mine
+            b = _shown(getattr(right, name)) if right else gone_theirs
             if a != b:
                 out.append(FieldDiff(name, label, a, b))
+        if left and right:
+            a, b = _occurrences(mine, vocabulary), _occurrences(theirs, vocabulary)
+            if a != b:
+                out.append(FieldDiff(OCCURRENCES, MERGE_FIELDS[-1][1], a, b))
         return out
 
     # --- internals ------------------------------------------------------------------------
@@ -733,6 +760,26 @@ def _titles(session: Session, uids: Sequence[str]) -> dict[str, str]:
         ).all()
         out.update(dict(rows))
     return out
+
+
+def _occurrences(data: bytes | None, vocabulary: Any) -> str:
+    """The changed occurrences of a series, one line each, as a person compares them."""
+    from liaison_calendar.ical import reader
+
+    if data is None:
+        return ""
+    try:
+        found = reader.read(data, default_tz="UTC", vocabulary=vocabulary)
+    except reader.ReadError:
+        return ""
+    lines = []
+    for event in found.events:
+        if event.recurrence_id is None:
+            continue
+        d = event.draft
+        parts = [_shown(d.start), d.title, d.location, str(d.status)]
+        lines.append(f"{_shown(event.recurrence_id)}: " + ", ".join(p for p in parts if p))
+    return "\n".join(sorted(lines)) or "(none)"
 
 
 def _master_draft(

@@ -357,9 +357,10 @@ class ConflictDialog(QDialog):
         fields = self.chosen_fields() if keep == "merge" else None
         try:
             with _busy():
-                self._services.sync.resolve(conflict.id, keep, fields)
+                self._services.sync.resolve(conflict.id, keep, fields, seen=conflict)
         except LiaisonError as exc:
             QMessageBox.warning(self, TITLE, exc.message)
+            self.reload()  # the newer server version, if that was it
             return False
         self.resolved_count += 1
         self.resolved.emit(conflict.uid)
