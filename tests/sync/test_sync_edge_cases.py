@@ -697,19 +697,22 @@ def test_a_thunderbird_event_edited_here_keeps_its_rule(two: Desktops) -> None:
     assert len(seen(theirs)) == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the sync uploads FeedService.resources(), our own rendering: whatever of another "
-    "client's event the store has no field for (VALARM, TRANSP, CLASS, X-MOZ-*, ...) is "
-    "dropped from the server at the first edit here",
-)
 def test_a_thunderbird_event_edited_here_keeps_its_alarm(two: Desktops) -> None:
     ours, _, server = two
     href = put_raw(server, "6b0f3c1e.ics", THUNDERBIRD)
     ok(ours)
     ours.meetings.edit(TB_UID, MeetingPatch(location="Berlin, Bendlerblock"))
     ok(ours)
-    assert "BEGIN:VALARM" in get_raw(server, href)[0]  # their reminder
+    text = get_raw(server, href)[0]
+    assert "BEGIN:VALARM" in text  # their reminder
+    assert "-PT15M" in text  # (Radicale writes it without VALUE=DURATION)
+    for kept in ("TRANSP:OPAQUE", "CLASS:PUBLIC", "X-MOZ-GENERATION:1"):
+        assert kept in text
+    assert "LOCATION:Berlin\\, Bendlerblock" in text  # and our edit
+    assert text.count("BEGIN:VALARM") == 1
+    ours.meetings.edit(TB_UID, MeetingPatch(location="Berlin"))  # a second edit: still one
+    ok(ours)
+    assert get_raw(server, href)[0].count("BEGIN:VALARM") == 1
 
 
 @pytest.mark.xfail(

@@ -47,7 +47,7 @@ from liaison_calendar.store.tables import (
     SyncCollectionRecord,
     SyncItemRecord,
 )
-from liaison_calendar.sync import check
+from liaison_calendar.sync import check, graft
 from liaison_calendar.sync.remote import (
     ChangedOnServer,
     Fetched,
@@ -578,6 +578,8 @@ class SyncService:
                 item.etag, item.content_hash = "", "recreate"
             else:
                 item.etag, item.content_hash = item.theirs_etag, "mine"
+            if item.theirs:
+                item.server = item.theirs  # the server's version from now on
             item.conflict, item.theirs, item.theirs_etag, item.conflict_at = False, None, "", None
             session.add(item)
         if keep == "theirs":
@@ -979,7 +981,7 @@ class _Pass:
                 continue
             # Changed on both sides.
             if remote is not None and local is not None and self._same(remote.data, local):
-                self._record(item, uid, remote.href, remote.etag, local, titles)
+                self._record(item, uid, remote.href, remote.etag, local, titles, remote.data)
             elif removed and local is None:
                 if item is not None:
                     self.dropped.add(uid)
@@ -995,11 +997,14 @@ class _Pass:
         etag: str,
         data: bytes,
         titles: dict[str, str],
+        server: bytes | None = None,
     ) -> SyncItemRecord:
         assert self.coll.id is not None
         if item is None:
             item = SyncItemRecord(collection_id=self.coll.id, uid=uid, href=href)
         item.href, item.etag, item.content_hash = href, etag, _hash(data)
+        if server is not None:
+            item.server = server.decode("utf-8", "surrogatepass")
         item.title = titles.get(uid, item.title)
         item.conflict, item.theirs, item.theirs_etag, item.conflict_at = False, None, "", None
         self.touched[uid] = item
@@ -1097,6 +1102,7 @@ class _Pass:
                     collection_id=self.coll.id or 0, uid=uid, href=remote.href
                 )
                 item.href, item.etag = remote.href, remote.etag
+                item.server = remote.data.decode("utf-8", "surrogatepass")
                 item.title = pulled_titles.get(uid, item.title)
                 item.content_hash = "pending"
                 item = session.merge(item) if item.id is not None else item
@@ -1137,16 +1143,22 @@ class _Pass:
                             f"{titles.get(uid, uid)!r} was not sent: {'; '.join(bad[:3])}."
                         )
                         continue
+                    # Another client's alarms and the like, which we have no field for.
+                    known = item.server if item is not None and item.etag else None
+                    server = known.encode("utf-8", "surrogatepass") if known else None
+                    data = graft.keep_theirs(local, server)
+                    if data != local and check.problems(data):
+                        data = local  # what they held cannot travel with ours: ours alone
                     if item is None or not item.etag:
                         href = item.href if item else joined(self.coll.url, resource_name(uid))
-                        etag = self.remote.create(href, local)
+                        etag = self.remote.create(href, data)
                     else:
                         href = item.href
-                        etag = self.remote.update(href, local, item.etag)
+                        etag = self.remote.update(href, data, item.etag)
                 except ChangedOnServer:
                     self._changed_meanwhile(item, uid, local, titles)
                     continue
-                done.append(self._record(item, uid, href, etag, local, titles))
+                done.append(self._record(item, uid, href, etag, local, titles, data))
                 self.run.pushed += 1
                 if len(done) + len(gone) >= RECORD_EVERY:
                     self._save(done, gone)
@@ -1168,7 +1180,7 @@ class _Pass:
             )
             return
         if remote is not None and local is not None and self._same(remote.data, local):
-            self._record(item, uid, href, remote.etag, local, titles)
+            self._record(item, uid, href, remote.etag, local, titles, remote.data)
         elif remote is None and (item is None or not item.etag):
             # A create refused, yet nothing is there: sent again next time.
             self.run.problems.append(

@@ -313,3 +313,6 @@ class SyncItemRecord(SQLModel, table=True):
     theirs: str | None = None
     theirs_etag: str = ""
     conflict_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The server's text when last in step, so that what another client wrote and we have no
+    # field for (alarms...) goes back with our next version of it.
+    server: str | None = None

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("theirs", sa.String(), nullable=True),
         sa.Column("theirs_etag", sa.String(), nullable=False),
         sa.Column("conflict_at", sa.String(20), nullable=True),
+        sa.Column("server", sa.String(), nullable=True),
         sa.ForeignKeyConstraint(["collection_id"], ["sync_collection.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("collection_id", "uid", name="uq_sync_item_uid"),
