@@ -718,23 +718,38 @@ def test_a_thunderbird_event_edited_here_keeps_its_alarm(two: Desktops) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="reader._Zones falls back to the default zone with the same wall-clock time when "
-    "no IANA zone matches a custom VTIMEZONE; apply_resource_in drops the repair note, so "
-    "the sync shifts the meeting silently (and an edit here sends it back shifted)",
+    "no IANA zone matches a custom VTIMEZONE (the sync now says so, but the times are off; "
+    "an edit here sends them back shifted)",
 )
 def test_a_custom_time_zone_that_no_known_zone_matches_keeps_its_instants(
     two: Desktops,
 ) -> None:
     """A VTIMEZONE of its own under a TZID that is no IANA name (as Outlook-made files have)."""
     ours, _, server = two
+    put_raw(server, "nepal.ics", nepal())
+    ours.sync.run()
+    first = ours.queries.occurrences(*WINDOW)[0]
+    assert isinstance(first.start, datetime)
+    # Today: 10:00 Europe/Brussels (09:00 UTC), 4 h 45 min late.
+    assert first.start.astimezone(UTC) == datetime(2026, 12, 1, 4, 15, tzinfo=UTC)
+
+
+def nepal() -> str:
     text = THUNDERBIRD.replace("TZID:Europe/Berlin", "TZID:Nepal Standard Time (custom)")
     text = text.replace("TZID=Europe/Berlin", "TZID=Nepal Standard Time (custom)")
     text = re.sub(r"TZOFFSET(FROM|TO):\+0[12]00", r"TZOFFSET\1:+0545", text)
-    put_raw(server, "nepal.ics", text.replace("X-LIC-LOCATION:Europe/Berlin\n", ""))
-    ok(ours)
-    first = ours.queries.occurrences(*WINDOW)[0]
-    assert isinstance(first.start, datetime)
-    # Today: 10:00 Europe/Brussels (09:00 UTC), 4 h 45 min late, and no problem reported.
-    assert first.start.astimezone(UTC) == datetime(2026, 12, 1, 4, 15, tzinfo=UTC)
+    return text.replace("X-LIC-LOCATION:Europe/Berlin\n", "")
+
+
+def test_a_time_zone_the_sync_cannot_read_is_said(two: Desktops) -> None:
+    ours, _, server = two
+    put_raw(server, "nepal.ics", nepal())
+    (result,) = ours.sync.run()
+    assert result.pulled == 1
+    assert result.problems == [
+        "Partner coordination: unknown time zone 'Nepal Standard Time (custom)' read as "
+        "Europe/Brussels."
+    ]
 
 
 ORPHAN = """BEGIN:VCALENDAR

@@ -166,10 +166,11 @@ class ImportService:
 
     def apply_resource_in(
         self, session: Session, data: bytes, vocabulary: reader.Vocabulary, name: str
-    ) -> str:
+    ) -> tuple[str, list[str]]:
         """Make the meetings of one UID say exactly what a CalDAV resource says (the server's
         version wins: a sync decided so); changed occurrences it no longer has are deleted.
-        Gives the UID. ``CalendarImportError`` (and nothing changed) when it cannot be read.
+        Gives the UID and what had to be repaired to read it (an unknown time zone...).
+        ``CalendarImportError`` (and nothing changed) when it cannot be read.
         """
         default_tz = str(self._catalog.setting("default_tz"))
         try:
@@ -185,7 +186,7 @@ class ImportService:
             uid = found.events[0].uid
             with session.begin_nested():
                 self._meetings.delete_uid_in(session, uid)
-            return uid
+            return uid, []
         uids = {e.uid for e in events}
         if len(uids) != 1:
             raise CalendarImportError(
@@ -230,7 +231,7 @@ class ImportService:
                 for row in stale:
                     session.delete(row)
             session.flush()
-        return uid
+        return uid, [r for e in events for r in e.repairs]
 
     def exercises_in(
         self,

@@ -1075,13 +1075,18 @@ class _Pass:
                 if n % 50 == 0:
                     self.progress("Applying changes from the server", n, len(self.pull))
                 try:
-                    s._importer.apply_resource_in(session, remote.data, vocabulary, remote.href)
+                    _, repairs = s._importer.apply_resource_in(
+                        session, remote.data, vocabulary, remote.href
+                    )
                 except (CalendarImportError, LiaisonError) as exc:
                     self.run.problems.append(f"Not applied: {exc.message}")
                     complete = False
                     continue
                 applied.add(uid)
                 self.run.pulled += 1
+                for note in repairs:
+                    if note.startswith("unknown time zone"):  # its times may be off: say so
+                        self.run.problems.append(f"{_title_of(remote) or uid}: {note}.")
             for uid in sorted(self.delete_here):
                 self.run.deleted_here += 1 if s._meetings.delete_uid_in(session, uid) else 0
             for uid in self.dropped:
