@@ -146,6 +146,20 @@ def test_an_exchange_customized_time_zone_is_matched_to_an_iana_zone_with_the_sa
     assert winter.start == utc(2026, 12, 2, 8, 30)  # 09:30 CET
 
 
+def test_a_custom_time_zone_far_from_the_usual_ones_is_matched_among_all_zones(
+    services: Services,
+) -> None:
+    # Outlook's "Customized Time Zone" at +05:45: Asia/Kathmandu's offsets, which none of the
+    # usual candidates has.
+    report = import_case(services, "outlook_custom_zone_far_from_europe")
+
+    [added] = report.items
+    assert added.repairs == ["time zone 'Customized Time Zone' read as Asia/Kathmandu"]
+    m = services.meetings.get("custom-nepal@example.np")
+    assert m.tz == "Asia/Kathmandu"
+    assert m.start == utc(2026, 12, 3, 4, 15)  # 10:00 at +05:45
+
+
 def test_two_customized_time_zones_with_the_same_tzid_are_each_read_in_their_own_offsets(
     services: Services,
 ) -> None:

@@ -715,40 +715,34 @@ def test_a_thunderbird_event_edited_here_keeps_its_alarm(two: Desktops) -> None:
     assert get_raw(server, href)[0].count("BEGIN:VALARM") == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reader._Zones falls back to the default zone with the same wall-clock time when "
-    "no IANA zone matches a custom VTIMEZONE (the sync now says so, but the times are off; "
-    "an edit here sends them back shifted)",
-)
-def test_a_custom_time_zone_that_no_known_zone_matches_keeps_its_instants(
+def test_a_custom_time_zone_under_another_name_keeps_its_instants(
     two: Desktops,
 ) -> None:
-    """A VTIMEZONE of its own under a TZID that is no IANA name (as Outlook-made files have)."""
+    """A VTIMEZONE of its own under a TZID that is no IANA name (as Outlook-made files have),
+    with the offsets of a zone that is not among the usual candidates (Asia/Kathmandu)."""
     ours, _, server = two
     put_raw(server, "nepal.ics", nepal())
     ours.sync.run()
     first = ours.queries.occurrences(*WINDOW)[0]
     assert isinstance(first.start, datetime)
-    # Today: 10:00 Europe/Brussels (09:00 UTC), 4 h 45 min late.
     assert first.start.astimezone(UTC) == datetime(2026, 12, 1, 4, 15, tzinfo=UTC)
+    assert first.meeting.tz == "Asia/Kathmandu"
 
 
-def nepal() -> str:
-    text = THUNDERBIRD.replace("TZID:Europe/Berlin", "TZID:Nepal Standard Time (custom)")
-    text = text.replace("TZID=Europe/Berlin", "TZID=Nepal Standard Time (custom)")
-    text = re.sub(r"TZOFFSET(FROM|TO):\+0[12]00", r"TZOFFSET\1:+0545", text)
+def nepal(offset: str = "+0545", name: str = "Nepal Standard Time (custom)") -> str:
+    text = THUNDERBIRD.replace("TZID:Europe/Berlin", f"TZID:{name}")
+    text = text.replace("TZID=Europe/Berlin", f"TZID={name}")
+    text = re.sub(r"TZOFFSET(FROM|TO):\+0[12]00", rf"TZOFFSET\1:{offset}", text)
     return text.replace("X-LIC-LOCATION:Europe/Berlin\n", "")
 
 
 def test_a_time_zone_the_sync_cannot_read_is_said(two: Desktops) -> None:
     ours, _, server = two
-    put_raw(server, "nepal.ics", nepal())
+    put_raw(server, "odd.ics", nepal("+0517", "Nowhere Time"))  # no zone has +05:17
     (result,) = ours.sync.run()
     assert result.pulled == 1
     assert result.problems == [
-        "Partner coordination: unknown time zone 'Nepal Standard Time (custom)' read as "
-        "Europe/Brussels."
+        "Partner coordination: unknown time zone 'Nowhere Time' read as Europe/Brussels."
     ]
 
 

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -185,7 +186,27 @@ def _matching_zone(custom: tzinfo, near: datetime, default: str) -> str | None:
         tz = ZoneInfo(name)
         if [s.astimezone(tz).utcoffset() for s in samples] == wanted:
             return name
+    # Any other zone (Outlook's "Nepal Standard Time" is Asia/Kathmandu): four dates a year
+    # rule out nearly all of them at once; the rest are compared day by day as above.
+    quick = samples[::30]
+    few = [s.astimezone(custom).utcoffset() for s in quick]
+    for name in _all_zones():
+        tz = ZoneInfo(name)
+        if [s.astimezone(tz).utcoffset() for s in quick] != few:
+            continue
+        if [s.astimezone(tz).utcoffset() for s in samples] == wanted:
+            return name
     return None
+
+
+@lru_cache(maxsize=1)
+def _all_zones() -> tuple[str, ...]:
+    """Every IANA zone, places ("Asia/Kathmandu") before the rest ("Etc/GMT-5", "EST5EDT")."""
+    import zoneinfo
+
+    names = zoneinfo.available_timezones()
+    places = sorted(n for n in names if "/" in n and not n.startswith(("Etc/", "SystemV/")))
+    return (*places, *sorted(names - set(places)))
 
 
 # --- events --------------------------------------------------------------------------------------
