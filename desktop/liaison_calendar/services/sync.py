@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from sqlmodel import Session, col, select
@@ -59,6 +59,9 @@ from liaison_calendar.sync.remote import (
     resource_name,
 )
 from liaison_calendar.sync.secrets import ENVIRONMENT, Secrets
+
+if TYPE_CHECKING:
+    from liaison_calendar.ical.reader import ReadResult
 
 ACCOUNT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 RECORD_EVERY = 25
@@ -199,15 +202,21 @@ def _hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _uid_of(data: bytes) -> str | None:
-    """The UID of a VEVENT resource, cleaned as the importer cleans it (a UID may hold
-    colons: "urn:uuid:…"; parameters come before the first colon)."""
+def _property(data: bytes, name: str) -> str | None:
+    """The first ``name`` property of a resource, unescaped: its value starts after the first
+    colon that is not inside a quoted parameter ("UID:urn:uuid:…", "SUMMARY:Talks: day 2")."""
     text = data.decode("utf-8", "replace").replace("\r\n ", "").replace("\r\n\t", "")
-    match = re.search(r'^UID((?:;(?:"[^"]*"|[^:;"\r\n])*)*):(.*?)\r?$', text, re.MULTILINE)
+    pattern = rf'^{name}((?:;(?:"[^"]*"|[^:;"\r\n])*)*):(.*?)\r?$'
+    match = re.search(pattern, text, re.MULTILINE | re.IGNORECASE)
     if match is None:
         return None
-    value = match.group(2).replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
-    return clean_text(value).strip() or None
+    return match.group(2).replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+
+
+def _uid_of(data: bytes) -> str | None:
+    """The UID of a VEVENT resource, cleaned as the importer cleans it."""
+    value = _property(data, "UID")
+    return (clean_text(value).strip() or None) if value is not None else None
 
 
 class SyncService:
@@ -276,14 +285,14 @@ class SyncService:
         created = False
         with self._remote(url, user, password, ca_file) as remote:
             found = remote.calendars()
-            chosen = _choose_calendar(found, calendar, remote.url)
+            chosen = _choose_calendar(found, calendar)
             if chosen is None and found:
                 names = ", ".join(path_of(c.url) for c in found)
                 raise ValidationError(
                     f"The server has no calendar {calendar!r}; it has {names}. Nothing was changed."
                 )
             if chosen is None:
-                target = _new_calendar_url(found, remote, calendar)
+                target = _new_calendar_url(remote, calendar)
                 chosen = remote.make_calendar(target, "Liaison Calendar")
                 created = True
             else:
@@ -458,8 +467,8 @@ class SyncService:
         try:
             with self._remote(account.url, account.user, password, account.ca_file) as remote:
                 _, plan = next(iter(self._local_plans(name)))
-                for coll, mine in plan:
-                    _Pass(self, remote, account, coll, mine, run, progress).sync(accept_empty)
+                for coll, _ in plan:
+                    _Pass(self, remote, account, coll, run, progress).sync(accept_empty)
         except EmptyServerError as exc:
             self._finish(name, exc.message)  # not synced: status says so until it is
             raise
@@ -595,8 +604,8 @@ class SyncService:
         unknown = set(fields) - names
         if unknown:
             raise ValidationError(f"No such field to merge: {', '.join(sorted(unknown))}.")
-        mine = _master_draft(self._importer, conflict.mine, vocabulary)
-        theirs = _master_draft(self._importer, conflict.theirs, vocabulary)
+        mine = _master_draft(_read(conflict.mine, vocabulary))
+        theirs = _master_draft(_read(conflict.theirs, vocabulary))
         if mine is None or theirs is None:
             raise ValidationError("One side cannot be read: keep mine or theirs.")
         take = {name for name, side in fields.items() if side == "theirs"}
@@ -616,8 +625,8 @@ class SyncService:
         self._meetings.replace_in(session, row, merged)
 
     def _diff(self, mine: bytes | None, theirs: bytes | None, vocabulary: Any) -> list[FieldDiff]:
-        left = _master_draft(self._importer, mine, vocabulary) if mine else None
-        right = _master_draft(self._importer, theirs, vocabulary) if theirs else None
+        mine_read, theirs_read = _read(mine, vocabulary), _read(theirs, vocabulary)
+        left, right = _master_draft(mine_read), _master_draft(theirs_read)
         gone_mine = "(deleted)" if mine is None else "(cannot be read)"
         gone_theirs = "(deleted)" if theirs is None else "(cannot be read)"
         out = []
@@ -627,7 +636,7 @@ class SyncService:
             if a != b:
                 out.append(FieldDiff(name, label, a, b))
         if left and right:
-            a, b = _occurrences(mine, vocabulary), _occurrences(theirs, vocabulary)
+            a, b = _occurrences(mine_read), _occurrences(theirs_read)
             if a != b:
                 out.append(FieldDiff(OCCURRENCES, MERGE_FIELDS[-1][1], a, b))
         return out
@@ -764,15 +773,30 @@ def _titles(session: Session, uids: Sequence[str]) -> dict[str, str]:
     return out
 
 
-def _occurrences(data: bytes | None, vocabulary: Any) -> str:
-    """The changed occurrences of a series, one line each, as a person compares them."""
+def _read(data: bytes | None, vocabulary: Any) -> "ReadResult | None":
+    """A resource's events as the importer reads them; None when it cannot be read at all."""
     from liaison_calendar.ical import reader
 
     if data is None:
-        return ""
+        return None
     try:
-        found = reader.read(data, default_tz="UTC", vocabulary=vocabulary)
+        return reader.read(data, default_tz="UTC", vocabulary=vocabulary)
     except reader.ReadError:
+        return None
+
+
+def _master_draft(found: "ReadResult | None") -> MeetingDraft | None:
+    if found is None:
+        return None
+    for event in found.events:
+        if event.recurrence_id is None and not event.phase_only:
+            return event.draft
+    return found.events[0].draft if found.events else None
+
+
+def _occurrences(found: "ReadResult | None") -> str:
+    """The changed occurrences of a series, one line each, as a person compares them."""
+    if found is None:
         return ""
     lines = []
     for event in found.events:
@@ -782,23 +806,6 @@ def _occurrences(data: bytes | None, vocabulary: Any) -> str:
         parts = [_shown(d.start), d.title, d.location, str(d.status)]
         lines.append(f"{_shown(event.recurrence_id)}: " + ", ".join(p for p in parts if p))
     return "\n".join(sorted(lines)) or "(none)"
-
-
-def _master_draft(
-    importer: ImportService, data: bytes | None, vocabulary: Any
-) -> MeetingDraft | None:
-    if data is None:
-        return None
-    from liaison_calendar.ical import reader
-
-    try:
-        found = reader.read(data, default_tz="UTC", vocabulary=vocabulary)
-    except reader.ReadError:
-        return None
-    for event in found.events:
-        if event.recurrence_id is None and not event.phase_only:
-            return event.draft
-    return found.events[0].draft if found.events else None
 
 
 def _shown(value: object) -> str:
@@ -814,9 +821,7 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _choose_calendar(
-    found: list[RemoteCalendar], wanted: str | None, base: str
-) -> RemoteCalendar | None:
+def _choose_calendar(found: list[RemoteCalendar], wanted: str | None) -> RemoteCalendar | None:
     if wanted:
         target = path_of(wanted if "://" in wanted else "/" + wanted.lstrip("/")).rstrip("/")
         for cal in found:
@@ -835,7 +840,7 @@ def _choose_calendar(
     )
 
 
-def _new_calendar_url(found: list[RemoteCalendar], remote: Remote, wanted: str | None) -> str:
+def _new_calendar_url(remote: Remote, wanted: str | None) -> str:
     if wanted and "/" in wanted.strip("/"):
         return wanted if "://" in wanted else "/" + wanted.strip("/") + "/"
     home = remote.home()
@@ -851,7 +856,6 @@ class _Pass:
         remote: Remote,
         account: SyncAccount,
         coll: SyncCollectionRecord,
-        mine: dict[str, bytes],
         run: SyncRun,
         progress: Progress | None,
     ) -> None:
@@ -859,7 +863,8 @@ class _Pass:
         self.remote = remote
         self.account = account
         self.coll = coll
-        self.mine = mine
+        # What is here, this calendar's share and all of it: looked at by each read (_pull).
+        self.mine: dict[str, bytes] = {}
         self.everything: dict[str, bytes] = {}
         self.run = run
         self.progress = progress or (lambda message, done, total: None)
@@ -1221,13 +1226,8 @@ class _Pass:
 
 
 def _meaning(data: bytes, vocabulary: Any) -> object:
-    from liaison_calendar.ical import reader
-
-    try:
-        found = reader.read(data, default_tz="UTC", vocabulary=vocabulary)
-    except reader.ReadError:
-        return None
-    if found.problems:
+    found = _read(data, vocabulary)
+    if found is None or found.problems:
         return None
     return sorted(
         (e.uid, str(e.recurrence_id), e.sequence, e.draft.model_dump_json()) for e in found.events
@@ -1311,8 +1311,4 @@ def _there(item: SyncItemRecord | None) -> bool:
 
 
 def _title_of(remote: Fetched | None) -> str:
-    if remote is None:
-        return ""
-    text = remote.data.decode("utf-8", "replace").replace("\r\n ", "")
-    match = re.search(r"^SUMMARY[;:](?:[^:\r\n]*:)?(.*?)\r?$", text, re.MULTILINE)
-    return match.group(1)[:200] if match else ""
+    return (_property(remote.data, "SUMMARY") or "")[:200] if remote is not None else ""
